@@ -1,0 +1,64 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is for
+# working on the project. Needs only Python 3.11+ (with venv) and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+DEMO_AGENDA := projects/demo/some-conceptual-alignment-research-projects.md
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run test lint fmt check lock clean
+
+help:
+	@echo "make run    set up on SQLite, load the demo agenda, serve http://$(HOST):$(PORT)"
+	@echo "make test   run the test suite (PostgreSQL when DATABASE_URL is set)"
+	@echo "make lint | fmt | check | lock | clean"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the declared or pinned dependencies change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: export DEBUG ?= true
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) import_agenda $(DEMO_AGENDA)
+	$(MANAGE) ensure_local_admin
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# `check --deploy` under the environment of a production deploy, and no missing migrations.
+check: install
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+	ALLOWED_HOSTS=board.example.org DATABASE_URL=$${DATABASE_URL:-sqlite:///:memory:} \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+# After changing dependencies in pyproject.toml: pin what they resolve to today.
+lock:
+	rm -rf $(VENV)/.lock && $(PYTHON) -m venv $(VENV)/.lock
+	$(VENV)/.lock/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV)/.lock/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	{ sed -n '1,3p' constraints.txt; $(VENV)/.lock/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf $(VENV)/.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info

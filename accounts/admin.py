@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """Django's user admin, with the display name."""
+
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Profile", {"fields": ("display_name",)}))
+    list_display = ("username", "display_name", "email", "is_staff", "date_joined")
+    search_fields = ("username", "display_name", "email")

@@ -1,0 +1,16 @@
+"""Root URLs: the site's pages, the admin, and the health check."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from projects.views import healthz
+
+admin.site.site_header = "Research Agenda Board"
+admin.site.site_title = "Research Agenda Board admin"
+admin.site.index_title = "Curation"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("", include("projects.urls")),
+]

@@ -1,0 +1,377 @@
+"""Import an agenda from a markdown file in the seed format.
+
+The format: YAML front matter (``title``, ``href`` as the source URL, ``tags``, and
+optionally ``slug`` and ``author``), then an optional intro, then a numbered markdown list
+whose items may run over several lines. Obsidian private notes (``%% ... %%``) are
+dropped before anything else reads the text, so they reach no public field.
+
+``parse_agenda`` reads a file without touching the database and raises
+``AgendaFormatError`` with a message a person can act on; ``import_agenda`` applies it
+in one transaction, updating in place by agenda slug and item number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils.text import slugify
+from markdown_it import MarkdownIt
+
+from projects.markdown import markdown_to_text
+from projects.models import Agenda, Project, Tag
+
+TITLE_MAX_LENGTH = 100
+SLUG_MAX_LENGTH = 60
+
+_FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\r?\n(?P<yaml>.*?)^---[ \t]*(?:\r?\n|\Z)(?P<body>.*)\Z", re.S | re.M
+)
+# An Obsidian comment runs to the next %% (or, left open, to the end of the file).
+_PRIVATE_NOTE = re.compile(r"[ \t]*%%.*?(?:%%|\Z)", re.S)
+_WIKI_LINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
+# A markdown link whose text is a bare URL: [https://...](https://...)
+_URL_LINK_TEXT = re.compile(r"\[(https?://[^\]\s]+)\](?=\()")
+_LIST_MARKER = re.compile(r"^\s*\d+[.)][ \t]*")
+# The opening clause ends at the first comma, semicolon, bracket, dash between spaces,
+# or colon or sentence end followed by a space (so that "https://..." does not end it).
+_CLAUSE_END = re.compile(r"[,;(\[]|\s[-–—]\s|[:.?!](?:\s|$)")
+_KIND_WORDS = re.compile(
+    r"\b(blog post|paper|list|scenario|sketch|exercises?|investigation|comparison)\b"
+)
+_KIND_BY_WORD = {
+    "blog post": Project.Kind.BLOG_POST,
+    "paper": Project.Kind.PAPER,
+    "list": Project.Kind.LIST,
+    "scenario": Project.Kind.SCENARIO,
+    "sketch": Project.Kind.SKETCH,
+    "exercise": Project.Kind.EXERCISES,
+    "exercises": Project.Kind.EXERCISES,
+    "investigation": Project.Kind.INVESTIGATION,
+    "comparison": Project.Kind.COMPARISON,
+}
+# How far into an item its kind may be named: "As many alignment exercises as ..."
+_KIND_OPENING_WORDS = 6
+
+_list_parser = MarkdownIt("commonmark")
+
+
+class AgendaFormatError(ValueError):
+    """A file the importer cannot read; the message says what is wrong and how to fix it."""
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    """One numbered item of an agenda file."""
+
+    number: int
+    description: str
+    title: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ParsedAgenda:
+    """An agenda file, read and checked, not yet saved."""
+
+    title: str
+    slug: str
+    source_url: str
+    author: str
+    tags: list[str]
+    intro: str
+    items: list[ParsedItem]
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do), item number by item number."""
+
+    agenda: Agenda
+    agenda_created: bool = False
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    # Items whose curator-edited title or description the import left alone.
+    kept_curated: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for a person: counts of created, updated and unchanged projects."""
+        parts = [
+            f"{len(self.created)} created",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+        ]
+        if self.kept_curated:
+            numbers = ", ".join(str(n) for n in self.kept_curated)
+            parts.append(f"curator edits kept on {numbers}")
+        verb = "Created" if self.agenda_created else "Updated"
+        return f"{verb} agenda “{self.agenda.title}”: " + "; ".join(parts) + "."
+
+
+def strip_private_notes(text: str) -> str:
+    """Drop Obsidian private notes (``%% ... %%``) and turn stray wiki links into text."""
+    text = _PRIVATE_NOTE.sub("", text)
+    return _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+
+
+def infer_kind(description: str) -> str:
+    """The project's kind, from the first kind word among the item's opening words."""
+    opening = " ".join(markdown_to_text(description).lower().split()[:_KIND_OPENING_WORDS])
+    match = _KIND_WORDS.search(opening)
+    return _KIND_BY_WORD[match.group(1)] if match else Project.Kind.OTHER
+
+
+def title_text(description: str) -> str:
+    """The item as plain text for its title: links as their text, bare URLs as their last words.
+
+    "covers the key points in [https://site/ai-could-defeat-us/](...)" reads as
+    "covers the key points in “ai could defeat us”".
+    """
+    return markdown_to_text(_URL_LINK_TEXT.sub(_readable_link_text, description))
+
+
+def _readable_link_text(match: re.Match) -> str:
+    url = urlsplit(match[1])
+    last = url.path.rstrip("/").rsplit("/", 1)[-1]
+    words = " ".join(re.split(r"[-_+]+", last.removesuffix(".html"))).strip()
+    return f"[“{words}”]" if words else f"[{url.hostname}]"
+
+
+def derive_title(description: str) -> str:
+    """A short title: the opening clause as plain text, at most 100 characters, cut at a word."""
+    text = title_text(description)
+    end = _CLAUSE_END.search(text)
+    clause = (text[: end.start()] if end else text).strip()
+    if len(clause) <= TITLE_MAX_LENGTH:
+        return clause
+    cut = clause[: TITLE_MAX_LENGTH - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def parse_agenda(data: bytes | str) -> ParsedAgenda:
+    """Read an agenda file. Raises AgendaFormatError; never touches the database."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise AgendaFormatError(
+                f"The file is not UTF-8 text (byte {error.start} cannot be read). "
+                "Save it as UTF-8 and try again."
+            ) from None
+    if not data.strip():
+        raise AgendaFormatError("The file is empty.")
+    match = _FRONT_MATTER.match(data.removeprefix("\ufeff"))
+    if not match:
+        raise AgendaFormatError(
+            "The file has no front matter: it must start with a line '---', then YAML "
+            "with at least a title, then another line '---'."
+        )
+    meta = _parse_front_matter(match["yaml"])
+    body = strip_private_notes(match["body"])
+    intro, items = _parse_items(body)
+    return ParsedAgenda(
+        title=meta["title"],
+        slug=meta["slug"],
+        source_url=meta["source_url"],
+        author=meta["author"],
+        tags=meta["tags"],
+        intro=intro,
+        items=items,
+    )
+
+
+def _parse_front_matter(text: str) -> dict:
+    try:
+        meta = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" (line {where.line + 2})" if where else ""
+        raise AgendaFormatError(f"The front matter is not valid YAML{line}.") from None
+    if not isinstance(meta, dict):
+        raise AgendaFormatError("The front matter must be YAML keys and values (title: ...).")
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise AgendaFormatError("The front matter has no title.")
+    title = " ".join(strip_private_notes(title).split())
+    slug = slugify(str(meta.get("slug") or title))[:100].strip("-")
+    if not slug:
+        raise AgendaFormatError("The agenda's title or slug must contain letters or digits.")
+    source_url = str(meta.get("href") or "").strip()
+    if source_url:
+        try:
+            URLValidator(schemes=["http", "https"])(source_url)
+        except ValidationError:
+            raise AgendaFormatError(
+                f"The href in the front matter is not an http(s) URL: {source_url!r}."
+            ) from None
+    tags = meta.get("tags") or []
+    if isinstance(tags, str):
+        tags = [tags]
+    if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
+        raise AgendaFormatError("The front matter's tags must be a list of words.")
+    author = meta.get("author") or ""
+    return {
+        "title": title,
+        "slug": slug,
+        "source_url": source_url,
+        "author": " ".join(str(author).split()),
+        "tags": [" ".join(str(t).replace("_", " ").split()) for t in tags if str(t).strip()],
+    }
+
+
+def _parse_items(body: str) -> tuple[str, list[ParsedItem]]:
+    """Split the body into its intro and its numbered items, with the list parser's help."""
+    lines = body.splitlines()
+    tokens = _list_parser.parse(body)
+    items: list[ParsedItem] = []
+    first_line = None
+    for token in tokens:
+        if token.type != "list_item_open" or token.level != 1 or not token.info.isdigit():
+            continue
+        start, end = token.map
+        first_line = start if first_line is None else first_line
+        item_lines = lines[start:end]
+        marker = _LIST_MARKER.match(item_lines[0])
+        # Continuation lines are indented to the item's content; lazy ones are not.
+        indent = " " * marker.end()
+        rest = [_remove_indent(line, indent) for line in item_lines[1:]]
+        description = "\n".join([item_lines[0][marker.end() :], *rest]).strip()
+        if not description:
+            continue
+        number = int(token.info)
+        if any(item.number == number for item in items):
+            raise AgendaFormatError(f"Item number {number} appears twice.")
+        items.append(
+            ParsedItem(
+                number=number,
+                description=description,
+                title=derive_title(description),
+                kind=infer_kind(description),
+            )
+        )
+    if not items:
+        raise AgendaFormatError(
+            "No numbered items found: after the front matter, the projects must be a "
+            "numbered markdown list (“1. A paper which …”)."
+        )
+    intro = "\n".join(lines[:first_line]).strip()
+    return intro, items
+
+
+@transaction.atomic
+def import_agenda(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
+    """Create or update an agenda and its projects from a file, all or nothing.
+
+    Projects are matched by number; a title or description that a curator edited since
+    the last import is kept. A dry run does the same work and rolls it back, so that a
+    preview shows exactly what a real import would do. Raises AgendaFormatError.
+    """
+    parsed = parse_agenda(data)
+    agenda, agenda_created = _save_agenda(parsed)
+    report = ImportReport(agenda=agenda, agenda_created=agenda_created)
+    existing = {project.number: project for project in agenda.projects.all()}
+    taken_slugs = set(Project.objects.values_list("slug", flat=True))
+    for item in parsed.items:
+        project = existing.get(item.number)
+        if project is None:
+            slug = _unique_slug(item.title, taken_slugs)
+            taken_slugs.add(slug)
+            Project.objects.create(
+                agenda=agenda,
+                number=item.number,
+                slug=slug,
+                title=item.title,
+                description=item.description,
+                kind=item.kind,
+                imported_title=item.title,
+                imported_description=item.description,
+            )
+            report.created.append(item.number)
+            continue
+        changed, kept = _refresh_project(project, item)
+        (report.updated if changed else report.unchanged).append(item.number)
+        if kept:
+            report.kept_curated.append(item.number)
+    if dry_run:
+        transaction.set_rollback(True)
+    return report
+
+
+def _save_agenda(parsed: ParsedAgenda) -> tuple[Agenda, bool]:
+    """Create the agenda, or update the fields the file gives a value for."""
+    agenda = Agenda.objects.filter(slug=parsed.slug).first()
+    created = agenda is None
+    if created:
+        agenda = Agenda(slug=parsed.slug)
+    changed = set()
+    for name in ("title", "source_url", "author", "intro"):
+        value = getattr(parsed, name)
+        # An empty value in the file leaves what a curator filled in (the seed's author is null).
+        if value and getattr(agenda, name) != value:
+            setattr(agenda, name, value)
+            changed.add(name)
+    if created:
+        agenda.save()
+    elif changed:
+        agenda.save(update_fields=[*changed, "updated_at"])
+    tags = [_tag(name) for name in parsed.tags]
+    if created or {t.pk for t in tags} != set(agenda.tags.values_list("pk", flat=True)):
+        agenda.tags.set(tags)
+    return agenda, created
+
+
+def _tag(name: str) -> Tag:
+    tag, _ = Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+    return tag
+
+
+def _refresh_project(project: Project, item: ParsedItem) -> tuple[bool, bool]:
+    """Bring a project up to date with its item. Returns (changed, kept curator edits)."""
+    curated_title = project.title != project.imported_title
+    curated_description = project.description != project.imported_description
+    curated_kind = project.kind != infer_kind(project.imported_description)
+    updates = {
+        "imported_title": item.title,
+        "imported_description": item.description,
+    }
+    if not curated_title:
+        updates["title"] = item.title
+    if not curated_description:
+        updates["description"] = item.description
+    if not curated_kind:
+        updates["kind"] = item.kind
+    changed = [name for name, value in updates.items() if getattr(project, name) != value]
+    kept = (curated_title and item.title != project.title) or (
+        curated_description and item.description != project.description
+    )
+    if changed:
+        for name in changed:
+            setattr(project, name, updates[name])
+        project.save(update_fields=[*changed, "updated_at"])
+    return bool(changed), kept
+
+
+def _remove_indent(line: str, indent: str) -> str:
+    """Remove up to ``indent`` of leading spaces from a line."""
+    stripped = line.lstrip(" ")
+    return stripped if len(line) - len(stripped) <= len(indent) else line[len(indent) :]
+
+
+def _unique_slug(title: str, taken: set[str]) -> str:
+    """A URL slug from the title, cut at a word, with -2, -3, ... if it is taken."""
+    base = slugify(title)
+    if len(base) > SLUG_MAX_LENGTH:
+        base = base[:SLUG_MAX_LENGTH].rsplit("-", 1)[0]
+    base = base or "project"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug

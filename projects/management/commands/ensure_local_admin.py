@@ -1,0 +1,36 @@
+"""``manage.py ensure_local_admin``: a superuser for a development machine, made once."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+USERNAME = "admin"
+
+
+class Command(BaseCommand):
+    help = "On a development machine (DEBUG on), create the superuser 'admin' if none exists."
+
+    def handle(self, *args, **options) -> None:
+        """Create the account with a random password printed once, or say it exists."""
+        if not settings.DEBUG:
+            raise CommandError(
+                "Refusing to make a development admin with DEBUG off; "
+                "use `manage.py createsuperuser` on a real deployment."
+            )
+        User = get_user_model()
+        if User.objects.filter(is_superuser=True).exists():
+            self.stdout.write(
+                "An admin account exists. Forgot its password? "
+                f"`.venv/bin/python manage.py changepassword {USERNAME}`."
+            )
+            return
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser(USERNAME, "admin@localhost", password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created the local admin account (shown once): username {USERNAME}, "
+                f"password {password}  ->  http://127.0.0.1:8000/admin/"
+            )
+        )

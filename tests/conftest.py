@@ -1,0 +1,64 @@
+"""Fixtures shared by the suite, and the rules for tests that need PostgreSQL or Chromium.
+
+Where PostgreSQL or Chromium is missing, those tests skip and say why. CI sets
+REQUIRE_ALL_TESTS=1, which turns such a skip into an error: there, every test runs.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.factories import UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEMO_AGENDA = BASE_DIR / "projects" / "demo" / "some-conceptual-alignment-research-projects.md"
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+
+
+def _on_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _missing_for_browser() -> str:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "needs Playwright: run `make install`"
+    if not CHROMIUM.exists():
+        return f"needs Chromium at {CHROMIUM}: `apt-get install chromium`, or set CHROMIUM_PATH"
+    return ""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip (or, in CI, refuse to skip) tests whose PostgreSQL or Chromium is missing."""
+    missing = {
+        "postgresql": ""
+        if _on_postgresql()
+        else "needs PostgreSQL: set DATABASE_URL=postgres://... (see the README)",
+        "browser": _missing_for_browser(),
+    }
+    required = os.environ.get("REQUIRE_ALL_TESTS") == "1"
+    for item in items:
+        for marker, reason in missing.items():
+            if reason and item.get_closest_marker(marker):
+                if required:
+                    raise pytest.UsageError(f"REQUIRE_ALL_TESTS is set, but {item.nodeid} {reason}")
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def demo_agenda_bytes() -> bytes:
+    """The seed agenda the project ships as demo data."""
+    return DEMO_AGENDA.read_bytes()
+
+
+@pytest.fixture
+def researcher(db):
+    return UserFactory(username="ada")
+
+
+@pytest.fixture
+def curator(db):
+    return UserFactory(username="grace", curator=True)

@@ -1,0 +1,59 @@
+"""Factories for the domain's models, with traits for the states tests need."""
+
+import factory
+from django.utils.text import slugify
+
+from accounts.models import User
+from projects.models import Agenda, Project, Tag
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A signed-up researcher; ``curator=True`` makes a staff curator."""
+
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"researcher{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+    class Params:
+        curator = factory.Trait(is_staff=True)
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.LazyAttribute(lambda tag: slugify(tag.name))
+
+
+class AgendaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agenda
+
+    title = factory.Sequence(lambda n: f"Open problems, volume {n}")
+    slug = factory.LazyAttribute(lambda agenda: slugify(agenda.title))
+    source_url = "https://example.org/open-problems"
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """An open project; ``proposed=True`` or ``retired=True`` for other states."""
+
+    class Meta:
+        model = Project
+
+    agenda = factory.SubFactory(AgendaFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"A paper about question {n}")
+    slug = factory.LazyAttribute(lambda project: slugify(project.title))
+    description = factory.LazyAttribute(lambda project: f"{project.title}, in ML terms.")
+    kind = Project.Kind.PAPER
+
+    class Params:
+        proposed = factory.Trait(status=Project.Status.PROPOSED)
+        retired = factory.Trait(status=Project.Status.RETIRED)

@@ -1,0 +1,19 @@
+"""The real settings, with test values for what only a deploy sets (its secret key, TLS)."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-never-deployed")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from agenda_site.settings import *  # noqa: E402, F403
+
+# Tests render pages without running collectstatic first, so no manifest to look up.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Hashing passwords slowly is a security feature that tests do not need.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Serve static files straight from the app folders, as in development.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

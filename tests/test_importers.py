@@ -1,0 +1,248 @@
+"""The agenda importer: the seed's format, idempotent re-imports, curator edits, bad files."""
+
+import textwrap
+
+import pytest
+from django.forms.models import model_to_dict
+
+from projects.importers import (
+    AgendaFormatError,
+    derive_title,
+    import_agenda,
+    parse_agenda,
+    title_text,
+)
+from projects.models import Agenda, Project, Tag
+
+pytestmark = pytest.mark.django_db
+
+SEED_KINDS = {
+    1: "paper", 2: "paper", 3: "list", 4: "scenario", 5: "paper", 6: "blog_post",
+    7: "blog_post", 8: "blog_post", 9: "blog_post", 10: "blog_post", 11: "blog_post",
+    12: "exercises", 13: "paper", 14: "comparison", 15: "blog_post", 16: "blog_post",
+    17: "blog_post", 18: "paper", 19: "blog_post", 20: "blog_post", 21: "blog_post",
+    22: "sketch", 23: "blog_post", 24: "blog_post", 25: "blog_post", 26: "investigation",
+}  # fmt: skip
+
+MULTI_LINE = textwrap.dedent(
+    """\
+    ---
+    title: A small agenda
+    href: https://example.org/small
+    tags: [Interpretability]
+    ---
+
+    Some questions we would like answered.
+
+    1. A paper which runs over
+       several lines, with [a link](https://example.org/a)
+       on the second.
+    2. A sketch whose text continues
+    lazily on an unindented line.
+
+       And a second paragraph, indented.
+    3. An investigation, short.
+    """
+)
+
+
+def snapshot() -> list[dict]:
+    """Every field of every agenda, project and tag, to compare before and after."""
+    rows = []
+    for model in (Agenda, Project, Tag):
+        for obj in model.objects.order_by("pk"):
+            row = model_to_dict(obj)
+            row.update({f.name: getattr(obj, f.name) for f in model._meta.fields if not f.editable})
+            row["tags"] = sorted(t.pk for t in row.get("tags", []))
+            rows.append(row)
+    return rows
+
+
+def test_the_seed_imports_26_projects_numbered_in_source_order(demo_agenda_bytes):
+    report = import_agenda(demo_agenda_bytes)
+
+    agenda = Agenda.objects.get()
+    assert agenda.title == "Some conceptual alignment research projects"
+    assert agenda.slug == "some-conceptual-alignment-research-projects"
+    assert agenda.source_url.startswith("https://www.lesswrong.com/posts/27AWRKbKyXuzQoaSk/")
+    assert sorted(agenda.tags.values_list("name", flat=True)) == [
+        "AI",
+        "LessWrong",
+        "Post",
+        "Research Agendas",
+    ]
+    numbers = list(agenda.projects.in_agenda_order().values_list("number", flat=True))
+    assert numbers == list(range(1, 27))
+    assert report.created == list(range(1, 27))
+    assert report.agenda_created
+
+
+def test_each_seed_project_gets_the_kind_its_opening_words_name(demo_agenda_bytes):
+    import_agenda(demo_agenda_bytes)
+
+    assert dict(Project.objects.values_list("number", "kind")) == SEED_KINDS
+
+
+def test_links_are_kept_in_the_description_and_plain_text_in_the_title(demo_agenda_bytes):
+    import_agenda(demo_agenda_bytes)
+    first = Project.objects.get(number=1)
+
+    assert first.description.startswith(
+        # The seed has a no-break space before the link; the importer keeps the text as is.
+        "A paper which does for\xa0[deceptive alignment](https://bounded-regret.ghost.io/"
+    )
+    assert (
+        '<a href="https://bounded-regret.ghost.io/ml-systems-will-have-weird-failure-modes-2/"'
+        in first.description_html
+    )
+    assert first.title.startswith("A paper which does for deceptive alignment what the goal")
+    assert "[" not in first.title and "http" not in first.title
+
+
+def test_titles_are_the_opening_clause_cut_at_a_word_within_100_characters(demo_agenda_bytes):
+    import_agenda(demo_agenda_bytes)
+
+    for project in Project.objects.all():
+        assert 0 < len(project.title) <= 100
+        plain = title_text(project.description)
+        if project.title.endswith("…"):
+            kept = project.title.removesuffix("…")
+            assert plain.startswith(kept)
+            assert plain[len(kept)] == " ", f"item {project.number} was cut inside a word"
+        else:
+            assert plain.startswith(project.title)
+    titles = dict(Project.objects.values_list("number", "title"))
+    assert titles[2] == "A paper which does the same for gradient hacking"
+    assert titles[7] == "A blog post explaining “debate on weights” more thoroughly"
+    assert titles[22] == "A sketch of what a model-free version of AIXI would look like"
+    assert titles[4] == (
+        "A takeover scenario which covers all the key points in "
+        "“ai could defeat all of us combined”"
+    )
+
+
+def test_item_4s_private_obsidian_note_reaches_no_public_field(demo_agenda_bytes):
+    import_agenda(demo_agenda_bytes)
+    project = Project.objects.get(number=4)
+
+    public = [
+        project.title,
+        project.description,
+        project.description_html,
+        project.imported_title,
+        project.imported_description,
+    ]
+    for text in public:
+        assert "%%" not in text
+        assert "Humanity" not in text
+        assert "[[" not in text
+    assert project.description.endswith("rigorously in that little space).")
+
+
+def test_items_may_run_over_several_lines_and_an_intro_may_precede_them():
+    import_agenda(MULTI_LINE)
+
+    agenda = Agenda.objects.get(slug="a-small-agenda")
+    assert agenda.intro == "Some questions we would like answered."
+    projects = {p.number: p for p in agenda.projects.all()}
+    assert projects[1].description == (
+        "A paper which runs over\nseveral lines, with [a link](https://example.org/a)\n"
+        "on the second."
+    )
+    assert projects[1].title == "A paper which runs over several lines"
+    assert projects[2].description == (
+        "A sketch whose text continues\nlazily on an unindented line.\n\n"
+        "And a second paragraph, indented."
+    )
+    assert [projects[n].kind for n in (1, 2, 3)] == ["paper", "sketch", "investigation"]
+
+
+def test_a_second_import_changes_nothing(demo_agenda_bytes):
+    import_agenda(demo_agenda_bytes)
+    before = snapshot()
+
+    report = import_agenda(demo_agenda_bytes)
+
+    assert snapshot() == before
+    assert report.unchanged == list(range(1, 27))
+    assert report.created == report.updated == []
+    assert Project.objects.count() == 26 and Agenda.objects.count() == 1
+
+
+def test_a_reimport_updates_changed_items_but_keeps_what_a_curator_edited(demo_agenda_bytes):
+    import_agenda(demo_agenda_bytes)
+    curated = Project.objects.get(number=3)
+    curated.title = "Papers for new research engineers to replicate"
+    curated.description = "A curated list of papers worth replicating."
+    curated.save()
+    source = demo_agenda_bytes.decode()
+    changed = source.replace(
+        "A list of papers that are particularly", "A list of papers, especially"
+    )
+    changed = changed.replace("14. A mathematical comparison", "14. A careful comparison")
+
+    report = import_agenda(changed)
+
+    curated.refresh_from_db()
+    assert curated.title == "Papers for new research engineers to replicate"
+    assert curated.description == "A curated list of papers worth replicating."
+    assert curated.imported_description.startswith("A list of papers, especially")
+    updated = Project.objects.get(number=14)
+    assert updated.title == "A careful comparison between off-policy RL and imitation learning"
+    assert updated.description.startswith("A careful comparison")
+    assert report.updated == [3, 14]
+    assert report.kept_curated == [3]
+
+
+def test_a_dry_run_reports_what_it_would_do_and_writes_nothing(demo_agenda_bytes):
+    report = import_agenda(demo_agenda_bytes, dry_run=True)
+
+    assert report.created == list(range(1, 27))
+    assert not Agenda.objects.exists() and not Project.objects.exists()
+
+
+BAD_FILES = {
+    "empty": (b"", "The file is empty."),
+    "only whitespace": (b"  \n\n", "The file is empty."),
+    "not UTF-8": ("---\ntitle: Caf\xe9\n---\n1. A paper.\n".encode("latin-1"), "not UTF-8"),
+    "no front matter": (b"1. A paper.\n2. A blog post.\n", "no front matter"),
+    "unclosed front matter": (b"---\ntitle: X\n1. A paper.\n", "no front matter"),
+    "invalid YAML": (b"---\ntitle: [unclosed\n---\n1. A paper.\n", "not valid YAML"),
+    "front matter not a mapping": (b"---\n- a\n- b\n---\n1. A paper.\n", "keys and values"),
+    "no title": (b"---\nhref: https://example.org\n---\n1. A paper.\n", "no title"),
+    "bad href": (b"---\ntitle: X\nhref: javascript:alert(1)\n---\n1. A paper.\n", "not an http"),
+    "no numbered items": (b"---\ntitle: X\n---\n- A paper.\n- A post.\n", "No numbered items"),
+    "numbers twice": (b"---\ntitle: X\n---\n1. A paper.\n\ntext\n\n1. Again.\n", "appears twice"),
+}
+
+
+@pytest.mark.parametrize("data, message", BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_a_bad_file_is_rejected_with_a_clear_error_and_nothing_written(
+    demo_agenda_bytes, data, message
+):
+    import_agenda(demo_agenda_bytes)
+    before = snapshot()
+
+    with pytest.raises(AgendaFormatError, match=message):
+        import_agenda(data)
+
+    assert snapshot() == before
+
+
+def test_parsing_alone_never_touches_the_database(django_assert_num_queries, demo_agenda_bytes):
+    with django_assert_num_queries(0):
+        parsed = parse_agenda(demo_agenda_bytes)
+    assert len(parsed.items) == 26
+
+
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ("A paper on X, in ML terms.", "A paper on X"),
+        ("A [linked](https://example.org) post: with a colon", "A linked post"),
+        ("See https://example.org/x for more.", "See https://example.org/x for more"),
+        ("word " * 40, ("word " * 19).strip() + "…"),
+    ],
+)
+def test_derive_title(text, title):
+    assert derive_title(text) == title

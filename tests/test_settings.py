@@ -1,0 +1,53 @@
+"""Settings come from the environment, and refuse an unsafe production start."""
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import BASE_DIR
+
+START = """
+import django
+django.setup()
+from django.conf import settings
+database = settings.DATABASES["default"]
+print(database["ENGINE"], database["CONN_HEALTH_CHECKS"], settings.DEBUG)
+"""
+
+
+def start(**environment: str) -> subprocess.CompletedProcess:
+    """Start Django in a fresh process with the given environment on top of a clean one."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="agenda_site.settings", **environment)
+    return subprocess.run(
+        [sys.executable, "-c", START],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_with_debug_off_the_app_refuses_the_development_secret_key():
+    result = start()
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is the development key while DEBUG is off" in result.stderr
+
+
+def test_with_debug_off_and_a_real_secret_key_the_app_starts_on_sqlite():
+    result = start(SECRET_KEY="a-long-random-production-value-0123456789")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "False"]
+
+
+def test_development_mode_accepts_the_development_key():
+    assert start(DEBUG="true").stdout.split()[-1] == "True"
+
+
+def test_database_url_selects_postgresql_with_health_checks():
+    result = start(DEBUG="true", DATABASE_URL="postgres://u:p@db.example.org:5432/board")
+
+    assert result.stdout.split() == ["django.db.backends.postgresql", "True", "True"]
