@@ -43,7 +43,7 @@ class ProjectAdmin(admin.ModelAdmin):
     record who changed it and why.
     """
 
-    list_display = ("number", "title", "agenda", "kind", "status", "claim_limit", "updated_at")
+    list_display = ("number", "title", "kind", "status", "claim_limit", "agenda")
     list_display_links = ("number", "title")
     list_filter = ("status", "kind", "agenda", "tags")
     list_select_related = ("agenda",)

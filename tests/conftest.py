@@ -31,6 +31,12 @@ def _missing_for_browser() -> str:
     return ""
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    database = settings.DATABASES["default"]
+    browser = _missing_for_browser() or f"Chromium at {CHROMIUM}"
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]}; browser tests: {browser}"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip (or, in CI, refuse to skip) tests whose PostgreSQL or Chromium is missing."""
     missing = {
