@@ -1,7 +1,9 @@
 """The board's user model, custom from the first migration so that it can grow."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import URLValidator
 from django.db import models
+from django.urls import reverse
 
 
 class User(AbstractUser):
@@ -10,12 +12,23 @@ class User(AbstractUser):
     display_name = models.CharField(
         max_length=100, blank=True, help_text="How your name appears on the board."
     )
+    affiliation = models.CharField(max_length=150, blank=True)
+    website = models.URLField(
+        max_length=300,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="A full address starting with https://",
+    )
+    bio = models.TextField("short bio", max_length=1000, blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
         return self.public_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:person-detail", args=[self.username])
 
     @property
     def public_name(self) -> str:

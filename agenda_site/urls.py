@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from projects.views import healthz
+from projects.views.pages import healthz
 
 admin.site.site_header = "Research Agenda Board"
 admin.site.site_title = "Research Agenda Board admin"
@@ -12,5 +12,7 @@ admin.site.index_title = "Curation"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("", include("projects.urls")),
 ]

@@ -1,6 +1,7 @@
 """Curation in the admin: agendas, projects and tags."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -21,6 +22,7 @@ class AgendaAdmin(admin.ModelAdmin):
     """Agendas with their project counts."""
 
     list_display = ("title", "author", "project_count", "source_url", "published_on", "updated_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ("title", "author", "intro")
     list_filter = ("tags",)
     prepopulated_fields = {"slug": ("title",)}

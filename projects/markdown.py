@@ -35,3 +35,10 @@ def markdown_to_text(source: str) -> str:
     """Markdown source -> plain text on one line: links become their text, markup goes."""
     text = nh3.clean(_renderer.render(source), tags=set())
     return " ".join(html.unescape(text).split())
+
+
+def with_rendered_field(update_fields, source: str, rendered: str):
+    """Widen a save's ``update_fields`` so that a rendered HTML field is saved with its source."""
+    if update_fields is not None and source in update_fields:
+        return {*update_fields, rendered}
+    return update_fields

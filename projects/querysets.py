@@ -27,9 +27,84 @@ class ProjectQuerySet(models.QuerySet):
         return self.order_by("agenda_id", "number")
 
     def for_list(self) -> "ProjectQuerySet":
-        """A list of projects: each row shows its agenda, so join it rather than ask per row."""
-        return self.select_related("agenda").in_agenda_order()
+        """A list of projects, each row with its agenda, who holds it, and its accepted outputs.
+
+        ``active_claims`` (with researchers) and ``accepted_outputs`` are prefetched into
+        lists: one query each for the whole page, never one per row.
+        """
+        from projects.models import Claim, Output
+
+        return (
+            self.select_related("agenda")
+            .prefetch_related(
+                models.Prefetch(
+                    "claims",
+                    queryset=Claim.objects.active().select_related("researcher"),
+                    to_attr="active_claims",
+                ),
+                models.Prefetch(
+                    "outputs", queryset=Output.objects.accepted(), to_attr="accepted_outputs"
+                ),
+            )
+            .in_agenda_order()
+        )
 
     def for_detail(self) -> "ProjectQuerySet":
         """A project page: its agenda joined, its tags prefetched."""
         return self.select_related("agenda").prefetch_related("tags")
+
+
+class ClaimQuerySet(models.QuerySet):
+    """Reads of claims."""
+
+    def active(self) -> "ClaimQuerySet":
+        """Claims someone is working on now."""
+        return self.filter(state=self.model.State.ACTIVE)
+
+    def ended(self) -> "ClaimQuerySet":
+        """Completed, released or dormant claims."""
+        return self.exclude(state=self.model.State.ACTIVE)
+
+
+class CommentQuerySet(models.QuerySet):
+    """Reads of comments."""
+
+    def top_level(self) -> "CommentQuerySet":
+        return self.filter(parent__isnull=True)
+
+    def shown(self) -> "CommentQuerySet":
+        """Comments neither deleted nor hidden by a curator."""
+        return self.filter(deleted_at__isnull=True, hidden_at__isnull=True)
+
+
+class OutputQuerySet(models.QuerySet):
+    """Reads of outputs."""
+
+    def accepted(self) -> "OutputQuerySet":
+        return self.filter(review=self.model.Review.ACCEPTED)
+
+    def visible_to(self, user) -> "OutputQuerySet":
+        """Accepted and pending outputs for all; rejected ones for their linker and curators."""
+        from projects.permissions import can_review_outputs
+
+        if can_review_outputs(user):
+            return self
+        rejected = models.Q(review=self.model.Review.REJECTED)
+        if user.is_authenticated:
+            return self.exclude(rejected & ~models.Q(submitted_by=user))
+        return self.exclude(rejected)
+
+    def leading(self) -> "OutputQuerySet":
+        """Accepted first, fully addressing before partly, then oldest first."""
+        review_rank = models.Case(
+            models.When(review="accepted", then=0), models.When(review="pending", then=1), default=2
+        )
+        return self.order_by(review_rank, models.F("addresses").desc(), "created_at", "pk")
+
+
+class EventQuerySet(models.QuerySet):
+    """Reads of the event log."""
+
+    def public(self) -> "EventQuerySet":
+        """Events the project's history shows: all but personal toggles like watching."""
+        return self.exclude(kind__in=self.model.PRIVATE_KINDS)

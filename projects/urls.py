@@ -1,11 +1,34 @@
 from django.urls import path
 
-from projects import views
+from projects.views import claims, discussion, outputs, pages, signals
 
 app_name = "projects"
 
 urlpatterns = [
-    path("", views.project_list, name="project-list"),
-    path("agendas/<slug:slug>/", views.agenda_detail, name="agenda-detail"),
-    path("projects/<slug:slug>/", views.project_detail, name="project-detail"),
+    path("", pages.project_list, name="project-list"),
+    path("agendas/<slug:slug>/", pages.agenda_detail, name="agenda-detail"),
+    path("projects/<slug:slug>/", pages.project_detail, name="project-detail"),
+    path("projects/<slug:slug>/claim/", claims.project_claim, name="project-claim"),
+    path("projects/<slug:slug>/interest/", signals.project_interest, name="project-interest"),
+    path("projects/<slug:slug>/watch/", signals.project_watch, name="project-watch"),
+    path("projects/<slug:slug>/comments/", discussion.comment_create, name="comment-create"),
+    path("projects/<slug:slug>/outputs/", outputs.output_create, name="output-create"),
+    path("claims/<int:pk>/check-in/", claims.claim_check_in, name="claim-check-in"),
+    path("claims/<int:pk>/complete/", claims.claim_complete, name="claim-complete"),
+    path("claims/<int:pk>/release/", claims.claim_release, name="claim-release"),
+    path("comments/<int:pk>/edit/", discussion.comment_edit, name="comment-edit"),
+    path("comments/<int:pk>/delete/", discussion.comment_delete, name="comment-delete"),
+    path(
+        "comments/<int:pk>/hide/", discussion.comment_moderate, {"hide": True}, name="comment-hide"
+    ),
+    path(
+        "comments/<int:pk>/unhide/",
+        discussion.comment_moderate,
+        {"hide": False},
+        name="comment-unhide",
+    ),
+    path("outputs/<int:pk>/accept/", outputs.output_review, {"accept": True}, name="output-accept"),
+    path(
+        "outputs/<int:pk>/reject/", outputs.output_review, {"accept": False}, name="output-reject"
+    ),
 ]

@@ -66,5 +66,11 @@ def researcher(db):
 
 
 @pytest.fixture
+def other_researcher(db):
+    return UserFactory(username="alan")
+
+
+@pytest.fixture
 def curator(db):
+    """A staff member with the curation permissions (not a superuser)."""
     return UserFactory(username="grace", curator=True)

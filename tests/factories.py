@@ -1,10 +1,11 @@
 """Factories for the domain's models, with traits for the states tests need."""
 
 import factory
+from django.contrib.auth.models import Permission
 from django.utils.text import slugify
 
 from accounts.models import User
-from projects.models import Agenda, Project, Tag
+from projects.models import Agenda, Claim, Comment, Output, Project, Tag
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -21,6 +22,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     class Params:
         curator = factory.Trait(is_staff=True)
+
+    @factory.post_generation
+    def _curation_permissions(user, create, extracted, **kwargs):
+        """Curators hold the named curation permissions."""
+        if create and user.is_staff and not user.is_superuser:
+            user.user_permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label="projects",
+                    codename__in=["moderate_comment", "review_output"],
+                )
+            )
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -57,3 +69,37 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     class Params:
         proposed = factory.Trait(status=Project.Status.PROPOSED)
         retired = factory.Trait(status=Project.Status.RETIRED)
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """An active claim; made directly, for tests that set the scene rather than test claiming."""
+
+    class Meta:
+        model = Claim
+
+    project = factory.SubFactory(ProjectFactory)
+    researcher = factory.SubFactory(UserFactory)
+    plan = "Read the literature, then write a first draft."
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    project = factory.SubFactory(ProjectFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "What exactly counts as *done* here?"
+
+
+class OutputFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Output
+
+    project = factory.SubFactory(ProjectFactory)
+    submitted_by = factory.SubFactory(UserFactory)
+    url = factory.Sequence(lambda n: f"https://example.org/results/{n}")
+    title = factory.Sequence(lambda n: f"Result {n}")
+    kind = Output.Kind.BLOG_POST
+
+    class Params:
+        accepted = factory.Trait(review=Output.Review.ACCEPTED)

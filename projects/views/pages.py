@@ -1,4 +1,4 @@
-"""Pages for visitors: the project list, an agenda, a project; and the health check."""
+"""Pages for reading: the project list, an agenda, a project; and the health check."""
 
 import logging
 
@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from projects.models import Agenda, Project
+from projects.views.common import render_page
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +34,9 @@ def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One project: its description, its agenda's attribution and a link to the original item."""
+    """One project: description and source, claims with plans, outputs, discussion, history."""
     project = get_object_or_404(Project.objects.public().for_detail(), slug=slug)
-    return render(request, "projects/project_detail.html", {"project": project})
+    return render_page(request, project)
 
 
 @require_GET

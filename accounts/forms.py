@@ -1,0 +1,24 @@
+"""A researcher's own profile."""
+
+from django import forms
+
+from accounts.models import User
+
+
+class ProfileForm(forms.ModelForm):
+    """Display name, affiliation, website and a short bio."""
+
+    website = forms.URLField(
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+        help_text="Your homepage or a profile elsewhere.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "affiliation", "website", "bio"]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+        }

@@ -1,0 +1,52 @@
+"""A researcher's public page, and the form to edit one's own profile."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.forms import ProfileForm
+from accounts.models import User
+from projects.models import Claim, Comment, Output, Project
+
+PER_SECTION = 50
+
+
+@require_GET
+def person_detail(request: HttpRequest, username: str) -> HttpResponse:
+    """A researcher's active and past claims, outputs and comments (the latest of each)."""
+    person = get_object_or_404(User, username=username, is_active=True)
+    claims = list(
+        Claim.objects.filter(researcher=person, project__in=Project.objects.public())
+        .select_related("project")
+        .order_by("-started_at")[:PER_SECTION]
+    )
+    context = {
+        "person": person,
+        "active_claims": [c for c in claims if c.is_active],
+        "past_claims": [c for c in claims if not c.is_active],
+        "outputs": Output.objects.visible_to(request.user)
+        .filter(submitted_by=person)
+        .select_related("project")
+        .order_by("-created_at")[:PER_SECTION],
+        "comments": Comment.objects.shown()
+        .filter(author=person)
+        .select_related("project")
+        .order_by("-created_at")[:PER_SECTION],
+    }
+    return render(request, "accounts/person_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Edit one's own profile; invalid input comes back with messages at the fields."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your profile is saved.")
+            return redirect(request.user)
+        return render(request, "accounts/profile_edit.html", {"form": form}, status=400)
+    return render(request, "accounts/profile_edit.html", {"form": form})

@@ -1,0 +1,64 @@
+"""Agendas (published lists of ideas) and the tags on agendas and projects."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.db import models
+from django.urls import reverse
+
+from projects.markdown import render_markdown, with_rendered_field
+from projects.querysets import AgendaQuerySet
+
+
+class Tag(models.Model):
+    """A label on agendas and projects, such as "interpretability"."""
+
+    name = models.CharField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agenda(models.Model):
+    """A published list of research ideas, such as a blog post of open problems."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    author = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField("source URL", max_length=500, blank=True)
+    intro = models.TextField(blank=True, help_text="Markdown shown above the agenda's projects.")
+    intro_html = models.TextField(blank=True, editable=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="agendas")
+    published_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgendaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, rendering the intro's HTML whenever the intro is written."""
+        self.intro_html = render_markdown(self.intro)
+        kwargs["update_fields"] = with_rendered_field(
+            kwargs.get("update_fields"), "intro", "intro_html"
+        )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:agenda-detail", args=[self.slug])
+
+    @property
+    def source_host(self) -> str:
+        """The host the agenda was published on, for attribution ("lesswrong.com")."""
+        host = urlsplit(self.source_url).hostname or ""
+        return host.removeprefix("www.")

@@ -1,0 +1,122 @@
+"""Discussion on a project: markdown comments with one level of replies."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from projects.markdown import render_markdown, with_rendered_field
+from projects.models.event import Event
+from projects.querysets import CommentQuerySet
+
+
+class Comment(models.Model):
+    """A comment or a reply. Never hard-deleted from the site: deleting leaves a placeholder."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    is_scope = models.BooleanField(
+        "about scope", default=False, help_text="About what this project should cover."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        permissions = [("moderate_comment", "Can hide and unhide comments")]
+        indexes = [models.Index(fields=["project", "created_at"], name="comment_project_idx")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} by {self.author} on {self.project_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, rendering the body's HTML whenever the body is written."""
+        self.body_html = render_markdown(self.body)
+        kwargs["update_fields"] = with_rendered_field(
+            kwargs.get("update_fields"), "body", "body_html"
+        )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return self.project.get_absolute_url() + f"#comment-{self.pk}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    def _check_live(self) -> None:
+        if self.is_deleted:
+            raise ValidationError("This comment was deleted.", code="deleted")
+
+    @transaction.atomic
+    def edit(self, *, body: str, is_scope: bool | None = None) -> Comment:
+        """Live comment -> new body, marked as edited. Raises ValidationError(code="deleted")."""
+        self._check_live()
+        self.body = body
+        fields = ["body", "edited_at"]
+        if is_scope is not None:
+            self.is_scope = is_scope
+            fields.append("is_scope")
+        self.edited_at = timezone.now()
+        self.save(update_fields=fields)
+        Event.record(
+            project=self.project, actor=self.author, kind=Event.Kind.COMMENT_EDITED, comment=self
+        )
+        return self
+
+    @transaction.atomic
+    def delete_by_author(self) -> Comment:
+        """Live comment -> placeholder; its replies stay. Raises ValidationError(code="deleted")."""
+        self._check_live()
+        self.deleted_at = timezone.now()
+        self.save(update_fields=["deleted_at"])
+        Event.record(
+            project=self.project, actor=self.author, kind=Event.Kind.COMMENT_DELETED, comment=self
+        )
+        return self
+
+    @transaction.atomic
+    def hide(self, *, by) -> Comment:
+        """Shown -> hidden by a curator. Raises ValidationError(code="hidden")."""
+        if self.is_hidden:
+            raise ValidationError("This comment is already hidden.", code="hidden")
+        self.hidden_at, self.hidden_by = timezone.now(), by
+        self.save(update_fields=["hidden_at", "hidden_by"])
+        Event.record(project=self.project, actor=by, kind=Event.Kind.COMMENT_HIDDEN, comment=self)
+        return self
+
+    @transaction.atomic
+    def unhide(self, *, by) -> Comment:
+        """Hidden -> shown again. Raises ValidationError(code="not_hidden")."""
+        if not self.is_hidden:
+            raise ValidationError("This comment is not hidden.", code="not_hidden")
+        self.hidden_at, self.hidden_by = None, None
+        self.save(update_fields=["hidden_at", "hidden_by"])
+        Event.record(project=self.project, actor=by, kind=Event.Kind.COMMENT_UNHIDDEN, comment=self)
+        return self

@@ -1,0 +1,74 @@
+"""The event log: everything that happened to a project, for its history and later its feeds."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from projects.querysets import EventQuerySet
+
+
+class Event(models.Model):
+    """One thing that happened to a project: who did what, when, and to which object."""
+
+    class Kind(models.TextChoices):
+        CLAIMED = "claimed", "claimed this project"
+        CHECKED_IN = "checked_in", "checked in"
+        COMPLETED = "completed", "completed their claim"
+        RELEASED = "released", "released their claim"
+        COMMENTED = "commented", "commented"
+        REPLIED = "replied", "replied to a comment"
+        COMMENT_EDITED = "comment_edited", "edited a comment"
+        COMMENT_DELETED = "comment_deleted", "deleted a comment"
+        COMMENT_HIDDEN = "comment_hidden", "hid a comment"
+        COMMENT_UNHIDDEN = "comment_unhidden", "restored a hidden comment"
+        OUTPUT_LINKED = "output_linked", "linked an output"
+        OUTPUT_ACCEPTED = "output_accepted", "accepted an output"
+        OUTPUT_REJECTED = "output_rejected", "rejected an output"
+        INTERESTED = "interested", "wants this done"
+        UNINTERESTED = "uninterested", "withdrew their interest"
+        WATCHED = "watched", "started watching"
+        UNWATCHED = "unwatched", "stopped watching"
+
+    # Personal toggles that the public history leaves out.
+    PRIVATE_KINDS = (Kind.WATCHED, Kind.UNWATCHED)
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="events"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    claim = models.ForeignKey(
+        "projects.Claim", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        "projects.Comment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    output = models.ForeignKey(
+        "projects.Output", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["project", "-created_at"], name="event_project_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_kind_display()} ({self.project_id})"
+
+    @classmethod
+    def record(cls, *, project, actor, kind: str, note: str = "", **objects) -> Event:
+        """Log an event, and count it as activity on the actor's active claim on the project."""
+        from projects.models.claim import Claim
+
+        event = cls.objects.create(
+            project=project, actor=actor, kind=kind, note=note[:300], **objects
+        )
+        Claim.objects.active().filter(project=project, researcher=actor).update(
+            last_activity_at=event.created_at
+        )
+        return event

@@ -1,0 +1,272 @@
+"""Projects: one idea of an agenda, and the rules for claiming, discussing and answering it."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+
+from projects.markdown import markdown_to_text, render_markdown, with_rendered_field
+from projects.models.agenda import Agenda, Tag
+from projects.models.claim import Claim
+from projects.models.comment import Comment
+from projects.models.event import Event
+from projects.models.interest import Interest, Watch
+from projects.models.output import Output
+from projects.querysets import ProjectQuerySet
+
+
+class ProjectKind(models.TextChoices):
+    """What a project asks for: the shape of the output."""
+
+    PAPER = "paper", "Paper"
+    BLOG_POST = "blog_post", "Blog post"
+    LIST = "list", "List"
+    SCENARIO = "scenario", "Scenario"
+    SKETCH = "sketch", "Sketch"
+    EXERCISES = "exercises", "Exercises"
+    INVESTIGATION = "investigation", "Investigation"
+    COMPARISON = "comparison", "Comparison"
+    OTHER = "other", "Other"
+
+
+class ProjectStatus(models.TextChoices):
+    """Where a project stands. "Claimed" is not a status: it is derived from active claims."""
+
+    PROPOSED = "proposed", "Proposed"
+    OPEN = "open", "Open"
+    ADDRESSED = "addressed", "Addressed"
+    RETIRED = "retired", "Retired"
+
+
+class Project(models.Model):
+    """One idea of an agenda, which researchers claim, discuss and answer with outputs."""
+
+    Kind = ProjectKind
+    Status = ProjectStatus
+
+    agenda = models.ForeignKey(Agenda, on_delete=models.PROTECT, related_name="projects")
+    number = models.PositiveIntegerField(help_text="The item's number in its agenda.")
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(help_text="Markdown: the item's own text.")
+    description_html = models.TextField(editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    claim_limit = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Blank: any number of researchers at once. 1: exclusive.",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="projects")
+    # What the importer last wrote: a title or description that differs from these was
+    # edited by a curator, and a re-import leaves it alone.
+    imported_title = models.CharField(max_length=200, blank=True, editable=False)
+    imported_description = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agenda", "number"],
+                name="project_unique_number_in_agenda",
+                violation_error_message="This agenda already has a project with that number.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(claim_limit__isnull=True) | models.Q(claim_limit__gte=1),
+                name="project_claim_limit_positive",
+                violation_error_message="A claim limit is blank or at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ProjectStatus.values),
+                name="project_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ProjectKind.values),
+                name="project_kind_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="project_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, rendering the description's HTML whenever the description is written."""
+        self.description_html = render_markdown(self.description)
+        kwargs["update_fields"] = with_rendered_field(
+            kwargs.get("update_fields"), "description", "description_html"
+        )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project-detail", args=[self.slug])
+
+    @property
+    def source_item_url(self) -> str:
+        """The original item: the agenda's page, scrolled to the item's opening words.
+
+        A text fragment (``#:~:text=``) makes browsers that support it jump to and
+        highlight the item; others just open the page.
+        """
+        if not self.agenda.source_url:
+            return ""
+        opening = " ".join(
+            markdown_to_text(self.imported_description or self.description).split()[:6]
+        )
+        return f"{self.agenda.source_url}#:~:text={quote(opening, safe='')}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @transaction.atomic
+    def claim(
+        self,
+        *,
+        researcher,
+        plan: str = "",
+        target_date: datetime.date | None = None,
+        output_kind: str = "",
+    ) -> Claim:
+        """Open project -> one more active claim.
+
+        Raises ValidationError with code "not_open", "already_claimed", "personal_cap" or
+        "full". The project's row lock serializes racing claims on it, on any number of
+        app servers; the researcher's row lock does the same for their personal cap.
+        """
+        project = Project.objects.select_for_update().get(pk=self.pk)
+        get_user_model().objects.select_for_update().filter(pk=researcher.pk).first()
+        if project.status != self.Status.OPEN:
+            raise ValidationError("This project is not open for claims.", code="not_open")
+        if project.claims.active().filter(researcher=researcher).exists():
+            raise ValidationError(
+                "You already have an active claim on this project.", code="already_claimed"
+            )
+        cap = settings.MAX_ACTIVE_CLAIMS
+        if Claim.objects.active().filter(researcher=researcher).count() >= cap:
+            raise ValidationError(
+                f"You already hold {cap} active claims, the most anyone may hold at once. "
+                "Complete or release one of them first.",
+                code="personal_cap",
+            )
+        if project.claim_limit and project.claims.active().count() >= project.claim_limit:
+            raise ValidationError(
+                "This project already has as many researchers as it takes.", code="full"
+            )
+        try:
+            with transaction.atomic():  # a savepoint, so the error leaves the transaction usable
+                claim = Claim.objects.create(
+                    project=project,
+                    researcher=researcher,
+                    plan=plan,
+                    target_date=target_date,
+                    output_kind=output_kind,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                "You already have an active claim on this project.", code="already_claimed"
+            ) from None
+        Event.record(project=project, actor=researcher, kind=Event.Kind.CLAIMED, claim=claim)
+        return claim
+
+    @transaction.atomic
+    def add_comment(
+        self, *, author, body: str, is_scope: bool = False, parent: Comment | None = None
+    ) -> Comment:
+        """A new comment, or a reply to a top-level comment of this project.
+
+        Raises ValidationError(code="bad_parent") for a reply to a reply or to another
+        project's comment, and (code="parent_deleted") for a reply to a deleted comment.
+        """
+        if parent is not None:
+            if parent.project_id != self.pk or parent.parent_id is not None:
+                raise ValidationError(
+                    "You can reply only to a top-level comment.", code="bad_parent"
+                )
+            if parent.is_deleted or parent.is_hidden:
+                raise ValidationError(
+                    "That comment is no longer shown; reply to the discussion instead.",
+                    code="parent_deleted",
+                )
+        comment = Comment.objects.create(
+            project=self, author=author, body=body, is_scope=is_scope, parent=parent
+        )
+        kind = Event.Kind.REPLIED if parent else Event.Kind.COMMENTED
+        Event.record(project=self, actor=author, kind=kind, comment=comment)
+        return comment
+
+    @transaction.atomic
+    def link_output(
+        self,
+        *,
+        by,
+        url: str,
+        title: str,
+        kind: str,
+        addresses: str = Output.Addresses.PARTLY,
+        claim: Claim | None = None,
+    ) -> Output:
+        """A new output awaiting review.
+
+        Raises ValidationError with code "duplicate" when the URL is already linked here,
+        or "not_your_claim" for a claim that is not the linker's on this project.
+        """
+        if claim is not None and (claim.project_id != self.pk or claim.researcher_id != by.pk):
+            raise ValidationError(
+                "Choose one of your own claims on this project.", code="not_your_claim"
+            )
+        output = Output(
+            project=self,
+            submitted_by=by,
+            url=url,
+            title=title,
+            kind=kind,
+            addresses=addresses,
+            claim=claim,
+        )
+        output.full_clean(exclude=["project", "submitted_by", "claim"], validate_unique=False)
+        try:
+            with transaction.atomic():
+                output.save()
+        except IntegrityError:
+            raise ValidationError(
+                "This link is already on this project.", code="duplicate"
+            ) from None
+        Event.record(project=self, actor=by, kind=Event.Kind.OUTPUT_LINKED, output=output)
+        return output
+
+    @transaction.atomic
+    def set_interest(self, *, researcher, interested: bool, note: str = "") -> Interest | None:
+        """Add (or update the note of) the researcher's interest, or withdraw it."""
+        if not interested:
+            deleted, _ = Interest.objects.filter(project=self, researcher=researcher).delete()
+            if deleted:
+                Event.record(project=self, actor=researcher, kind=Event.Kind.UNINTERESTED)
+            return None
+        interest, created = Interest.objects.update_or_create(
+            project=self, researcher=researcher, defaults={"note": note}
+        )
+        if created:
+            Event.record(project=self, actor=researcher, kind=Event.Kind.INTERESTED, note=note)
+        return interest
+
+    @transaction.atomic
+    def set_watch(self, *, user, watching: bool) -> None:
+        """Start or stop watching this project; doing what is already so changes nothing."""
+        if watching:
+            _, created = Watch.objects.get_or_create(project=self, user=user)
+            if created:
+                Event.record(project=self, actor=user, kind=Event.Kind.WATCHED)
+        elif Watch.objects.filter(project=self, user=user).delete()[0]:
+            Event.record(project=self, actor=user, kind=Event.Kind.UNWATCHED)

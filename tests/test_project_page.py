@@ -1,0 +1,135 @@
+"""The project page with people on it: claims, outputs, discussion, signals, history."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from projects.models import Claim, Comment, Output
+from tests.factories import (
+    ClaimFactory,
+    CommentFactory,
+    OutputFactory,
+    ProjectFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def fill(project, *, comments: int, claims: int, outputs: int) -> None:
+    """Give a project activity: comments (half of them replies), claims, outputs, signals."""
+    top = CommentFactory(project=project)
+    for n in range(comments - 1):
+        CommentFactory(project=project, parent=top if n % 2 else None)
+    for _ in range(claims):
+        ClaimFactory(project=project)
+    for n in range(outputs):
+        OutputFactory(project=project, review="accepted" if n % 2 else "pending")
+    for _ in range(claims):
+        user = UserFactory()
+        project.set_interest(researcher=user, interested=True, note="I can review")
+        project.set_watch(user=user, watching=True)
+
+
+def page_queries(client, project) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(project.get_absolute_url())
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("as_user", ["anonymous", "researcher", "curator"])
+def test_the_project_page_query_count_does_not_grow_with_activity(client, as_user, request):
+    """Guards N+1s on the project page: each claim's researcher, each comment's author and
+    replies, each output's linker, each interest's researcher, each event's actor."""
+    if as_user != "anonymous":
+        client.force_login(request.getfixturevalue(as_user))
+    small, big = ProjectFactory(), ProjectFactory()
+    fill(small, comments=1, claims=1, outputs=1)
+    fill(big, comments=50, claims=10, outputs=10)
+
+    assert page_queries(client, small) == page_queries(client, big)
+
+
+def test_the_list_query_count_does_not_grow_with_claims_and_outputs(client):
+    """Guards the N+1 of reading each row's active claims, holders and accepted outputs."""
+    small, big = ProjectFactory(), ProjectFactory()
+    fill(small, comments=1, claims=1, outputs=1)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    fill(big, comments=50, claims=10, outputs=10)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/")
+    assert len(few) == len(many)
+
+
+def test_the_list_shows_who_holds_each_project_and_accepted_outputs(client):
+    project = ProjectFactory()
+    ClaimFactory(project=project, researcher=UserFactory(username="ada", display_name="Ada L."))
+    ClaimFactory(project=project, researcher=UserFactory(username="alan"), state="released")
+    OutputFactory(project=project, title="The answer", accepted=True)
+    OutputFactory(project=project, title="A draft under review")
+
+    html = client.get("/").content.decode()
+
+    assert "1 working on it:" in html and "Ada L." in html and "alan" not in html
+    assert "The answer" in html and "A draft under review" not in html
+
+
+def test_the_page_shows_claims_with_plans_outputs_accepted_first_and_the_thread(client):
+    project = ProjectFactory()
+    ClaimFactory(project=project, plan="Start with **toy models**.")
+    pending = OutputFactory(project=project, title="Pending one")
+    accepted = OutputFactory(project=project, title="Accepted one", accepted=True)
+    rejected = OutputFactory(project=project, title="Rejected one", review="rejected")
+    top = CommentFactory(project=project, body="Scope question", is_scope=True)
+    CommentFactory(project=project, parent=top, body="A reply")
+
+    html = client.get(project.get_absolute_url()).content.decode()
+
+    assert "<strong>toy models</strong>" in html
+    assert html.index(accepted.title) < html.index(pending.title)
+    assert rejected.title not in html
+    assert "Scope</span>" in html and "A reply" in html
+    assert "claimed this project" not in html  # made by factories, not by the domain: no event
+
+
+def test_deleted_and_hidden_comments_leave_placeholders_and_keep_their_replies(client, curator):
+    project = ProjectFactory()
+    deleted = CommentFactory(project=project, body="Regrettable words")
+    CommentFactory(project=project, parent=deleted, body="A reply that stays")
+    hidden = CommentFactory(project=project, body="Spam spam spam")
+    deleted.delete_by_author()
+    hidden.hide(by=curator)
+
+    html = client.get(project.get_absolute_url()).content.decode()
+
+    assert "Regrettable words" not in html and "deleted by its author" in html
+    assert "A reply that stays" in html
+    assert "Spam spam spam" not in html and "hidden by a curator" in html
+    client.force_login(curator)
+    assert "Spam spam spam" in client.get(project.get_absolute_url()).content.decode()
+
+
+def test_the_history_lists_what_happened_newest_first(client, researcher):
+    project = ProjectFactory()
+    claim = project.claim(researcher=researcher)
+    project.add_comment(author=researcher, body="Started.")
+    claim.release(reason="gave_up")
+
+    html = client.get(project.get_absolute_url()).content.decode()
+    history = html[html.index('id="history"') :]
+
+    assert (
+        history.index("released their claim")
+        < history.index("commented")
+        < history.index("claimed this project")
+    )
+    assert (
+        Claim.objects.count() == 1 and Comment.objects.count() == 1 and not Output.objects.exists()
+    )
+
+
+def test_the_page_answers_vary_on_hx_request(client):
+    project = ProjectFactory()
+    assert "HX-Request" in client.get(project.get_absolute_url())["Vary"]
