@@ -1,10 +1,9 @@
 """Markdown rendering: what is kept, and that nothing a user writes can run script."""
 
-from html.parser import HTMLParser
-
 import pytest
 
 from projects.markdown import ALLOWED_TAGS, markdown_to_text, render_markdown
+from tests.html import Elements
 
 INJECTIONS = [
     "<script>alert(1)</script>",
@@ -19,18 +18,6 @@ INJECTIONS = [
     "![x](https://example.org/x.png)",
     '[x](https://example.org "title" onclick="alert(1)")',
 ]
-
-
-class Elements(HTMLParser):
-    """Collects every element and attribute a browser would build from some HTML."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.found: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.found.append((tag, dict(attrs)))
 
 
 @pytest.mark.parametrize("source", INJECTIONS)

@@ -18,15 +18,21 @@ def project_claim(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: who already works on the project and their plans, then the claim form (go ahead
     or back out). POST: claim. htmx gets the claim panel; a plain request a redirect, or
     this page again with errors."""
-    project = get_object_or_404(Project.objects.public(), slug=slug)
-    form = ClaimForm(request.POST or None)
+    # Any project, not only public ones: claiming a proposal gets the domain's clear refusal.
+    project = get_object_or_404(Project, slug=slug)
+    form = ClaimForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         done = run_action(form, lambda **data: project.claim(researcher=request.user, **data))
         if done or request.htmx:
             return answer(
-                request, project, partial="claim-panel", done=done, form_name="claim_form",
-                form=form, message="You claimed this project. Good luck!",
-            )  # fmt: skip
+                request,
+                project,
+                partial="claim-panel",
+                done=done,
+                form_name="claim_form",
+                form=form,
+                message="You claimed this project. Good luck!",
+            )
     others = project.claims.active().select_related("researcher").exclude(researcher=request.user)
     return render(
         request,
@@ -52,9 +58,14 @@ def claim_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckInForm(request.POST)
     done = run_action(form, lambda note: claim.check_in(note=note))
     return answer(
-        request, claim.project, partial="claim-panel", done=done, form_name="checkin_form",
-        form=form, message="Checked in.",
-    )  # fmt: skip
+        request,
+        claim.project,
+        partial="claim-panel",
+        done=done,
+        form_name="checkin_form",
+        form=form,
+        message="Checked in.",
+    )
 
 
 @researcher_required
@@ -65,9 +76,14 @@ def claim_complete(request: HttpRequest, pk: int) -> HttpResponse:
     form = CompleteForm(request.POST)
     done = run_action(form, lambda note: claim.complete(note=note))
     return answer(
-        request, claim.project, partial="claim-panel", done=done, form_name="complete_form",
-        form=form, message="Claim completed. Link what you produced below.",
-    )  # fmt: skip
+        request,
+        claim.project,
+        partial="claim-panel",
+        done=done,
+        form_name="complete_form",
+        form=form,
+        message="Claim completed. Link what you produced below.",
+    )
 
 
 @researcher_required
@@ -78,6 +94,11 @@ def claim_release(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReleaseForm(request.POST)
     done = run_action(form, lambda reason, note: claim.release(reason=reason, note=note))
     return answer(
-        request, claim.project, partial="claim-panel", done=done, form_name="release_form",
-        form=form, message="Claim released.",
-    )  # fmt: skip
+        request,
+        claim.project,
+        partial="claim-panel",
+        done=done,
+        form_name="release_form",
+        form=form,
+        message="Claim released.",
+    )

@@ -7,6 +7,7 @@ change, or the full page with the form's errors after bad input.
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -52,7 +53,8 @@ def researcher_required(view: Callable) -> Callable:
             came_from, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             came_from = "/"
-        login = redirect_to_login(came_from)
+        parts = urlsplit(came_from)
+        login = redirect_to_login(parts.path + (f"?{parts.query}" if parts.query else ""))
         if request.htmx:
             return HttpResponse(status=204, headers={"HX-Redirect": login.url})
         return login

@@ -29,10 +29,14 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         ),
     )
     return answer(
-        request, project, partial="discussion", done=done,
-        form_name="reply_form" if parent else "comment_form", form=form,
+        request,
+        project,
+        partial="discussion",
+        done=done,
+        form_name="reply_form" if parent else "comment_form",
+        form=form,
         message="Reply posted." if parent else "Comment posted.",
-    )  # fmt: skip
+    )
 
 
 def _own_comment(request: HttpRequest, pk: int) -> Comment:
@@ -48,16 +52,22 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the edit form (a fragment for htmx, a page otherwise). POST: save the edit."""
     comment = _own_comment(request, pk)
     form_class = ReplyForm if comment.parent_id else CommentForm
-    form = form_class(request.POST or None, instance=comment if request.method == "GET" else None)
+    form = form_class(
+        request.POST if request.method == "POST" else None,
+        instance=comment if request.method == "GET" else None,
+    )
     if request.method == "POST":
         done = run_action(
             form, lambda body, is_scope=None: comment.edit(body=body, is_scope=is_scope)
         )
         if done:
             return answer(
-                request, comment.project, partial="discussion", done=True,
+                request,
+                comment.project,
+                partial="discussion",
+                done=True,
                 message="Comment updated.",
-            )  # fmt: skip
+            )
     context = {"comment": comment, "project": comment.project, "form": form}
     template = "projects/comment_edit.html"
     if request.htmx:
@@ -89,6 +99,9 @@ def comment_moderate(request: HttpRequest, pk: int, hide: bool) -> HttpResponse:
     with contextlib.suppress(ValidationError):  # already so: show the thread as it is
         action(by=request.user)
     return answer(
-        request, comment.project, partial="discussion", done=True,
+        request,
+        comment.project,
+        partial="discussion",
+        done=True,
         message="Comment hidden." if hide else "Comment shown again.",
-    )  # fmt: skip
+    )

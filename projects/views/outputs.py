@@ -21,9 +21,14 @@ def output_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = OutputForm(request.POST, claims=list(project.claims.filter(researcher=request.user)))
     done = run_action(form, lambda **data: project.link_output(by=request.user, **data))
     return answer(
-        request, project, partial="outputs", done=done, form_name="output_form", form=form,
+        request,
+        project,
+        partial="outputs",
+        done=done,
+        form_name="output_form",
+        form=form,
         message="Output linked. A curator will review it.",
-    )  # fmt: skip
+    )
 
 
 @researcher_required
@@ -37,6 +42,9 @@ def output_review(request: HttpRequest, pk: int, accept: bool) -> HttpResponse:
     with contextlib.suppress(ValidationError):  # already so: show the outputs as they are
         action(by=request.user)
     return answer(
-        request, output.project, partial="outputs", done=True,
+        request,
+        output.project,
+        partial="outputs",
+        done=True,
         message="Output accepted." if accept else "Output rejected.",
-    )  # fmt: skip
+    )

@@ -23,9 +23,14 @@ def project_interest(request: HttpRequest, slug: str) -> HttpResponse:
         ),
     )
     return answer(
-        request, project, partial="signals", done=done, form_name="interest_form", form=form,
+        request,
+        project,
+        partial="signals",
+        done=done,
+        form_name="interest_form",
+        form=form,
         message="Noted: you want this done." if interested else "Interest withdrawn.",
-    )  # fmt: skip
+    )
 
 
 @researcher_required
@@ -36,6 +41,9 @@ def project_watch(request: HttpRequest, slug: str) -> HttpResponse:
     watching = "stop" not in request.POST
     project.set_watch(user=request.user, watching=watching)
     return answer(
-        request, project, partial="signals", done=True,
+        request,
+        project,
+        partial="signals",
+        done=True,
         message="You are watching this project." if watching else "You stopped watching.",
-    )  # fmt: skip
+    )

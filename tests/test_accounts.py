@@ -1,0 +1,162 @@
+"""Accounts through django-allauth's real flows, profiles, and a researcher's page."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long and unusual passphrase"
+
+
+def link_in(message) -> str:
+    return re.search(r"http://testserver(/accounts/\S+/)", message.body).group(1)
+
+
+def test_sign_up_verify_the_email_then_sign_in(client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "ada@example.org",
+            "username": "ada",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    user = User.objects.get(username="ada")
+    assert "_auth_user_id" not in client.session  # not signed in before verifying
+
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ada@example.org"]
+    confirm = link_in(mail.outbox[0])
+    assert client.get(confirm).status_code == 200  # a page with a button: no change on GET
+    client.post(confirm)
+
+    assert user.emailaddress_set.get().verified
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_an_unverified_account_cannot_sign_in(client):
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "ada@example.org",
+            "username": "ada",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    client.logout()
+
+    response = client.post(reverse("account_login"), {"login": "ada", "password": PASSWORD})
+
+    assert "_auth_user_id" not in client.session
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+
+def test_sign_up_errors_are_shown_at_their_fields_and_keep_what_was_typed(client):
+    UserFactory(username="ada")
+
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "not-an-email", "username": "ada", "password1": "short", "password2": "other"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid email address." in html
+    assert "A user with that username already exists." in html
+    assert 'value="not-an-email"' in html
+    assert 'aria-invalid="true"' in html
+    assert User.objects.count() == 1
+
+
+def test_password_reset_by_email(client):
+    user = UserFactory(username="ada", email="ada@example.org")
+
+    client.post(reverse("account_reset_password"), {"email": "ada@example.org"})
+    reset = client.get(link_in(mail.outbox[0]), follow=True)
+    form_url = reset.redirect_chain[-1][0]
+    client.post(form_url, {"password1": PASSWORD, "password2": PASSWORD})
+
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_account_pages_use_the_site_layout(client, researcher):
+    for name in ("account_login", "account_signup", "account_reset_password"):
+        html = client.get(reverse(name)).content.decode()
+        assert "Research Agenda Board</a>" in html and "/static/css/site.css" in html
+    client.force_login(researcher)
+    for name in ("account_email", "account_change_password", "accounts:profile-edit"):
+        html = client.get(reverse(name)).content.decode()
+        assert 'aria-label="Your account"' in html
+
+
+def test_editing_your_profile(client, researcher):
+    client.force_login(researcher)
+    url = reverse("accounts:profile-edit")
+
+    bad = client.post(url, {"display_name": "Ada L.", "website": "javascript:alert(1)"})
+    good = client.post(
+        url,
+        {
+            "display_name": "Ada L.",
+            "affiliation": "Analytical Engines",
+            "website": "https://ada.example.org",
+            "bio": "Notes.",
+        },
+    )
+
+    assert bad.status_code == 400 and 'value="javascript:alert(1)"' in bad.content.decode()
+    assert "Enter a valid URL." in bad.content.decode()
+    assert good.status_code == 302 and good["Location"] == researcher.get_absolute_url()
+    researcher.refresh_from_db()
+    assert (researcher.display_name, researcher.affiliation) == ("Ada L.", "Analytical Engines")
+
+
+def test_a_researchers_page_shows_their_claims_outputs_and_comments(client, researcher):
+    active = ClaimFactory(researcher=researcher)
+    done = ClaimFactory(researcher=researcher, state="completed")
+    OutputFactory(submitted_by=researcher, title="My preprint")
+    CommentFactory(author=researcher, body="A *thoughtful* remark")
+    deleted = CommentFactory(author=researcher, body="Gone")
+    deleted.delete_by_author()
+
+    html = client.get(researcher.get_absolute_url()).content.decode()
+
+    assert active.project.title in html and done.project.title in html
+    assert "My preprint" in html and "<em>thoughtful</em>" in html and "Gone" not in html
+
+
+def test_a_researchers_page_query_count_does_not_grow(client, researcher):
+    """Guards per-row project lookups for each claim, output and comment on a person's page."""
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(researcher.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    project = ProjectFactory()
+    ClaimFactory(researcher=researcher, project=project)
+    OutputFactory(submitted_by=researcher, project=project)
+    CommentFactory(author=researcher, project=project)
+    few = count()
+    for _ in range(10):
+        other = ProjectFactory()
+        ClaimFactory(researcher=researcher, project=other)
+        OutputFactory(submitted_by=researcher, project=other)
+        CommentFactory(author=researcher, project=other)
+    assert count() == few
+
+
+def test_unknown_people_are_404(client):
+    assert client.get("/people/nobody/").status_code == 404

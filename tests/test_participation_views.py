@@ -1,0 +1,362 @@
+"""The participation views: both renderings, bad input, and script injection."""
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Claim, Comment, Event, Output
+from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory
+from tests.html import assert_inert
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+SCRIPTS = (
+    "<script>alert('x')</script> <img src=x onerror=alert(1)> [link](javascript:alert(1)) "
+    '<a href="javascript:alert(2)">raw</a> <b onclick="alert(3)">bold</b>'
+)
+
+
+@pytest.fixture
+def project():
+    return ProjectFactory()
+
+
+@pytest.fixture
+def ada(client, researcher):
+    client.force_login(researcher)
+    return researcher
+
+
+def claim_url(project):
+    return reverse("projects:project-claim", args=[project.slug])
+
+
+# Plain requests: redirect after a change, the page with errors after bad input.
+
+
+def test_a_plain_claim_redirects_to_the_claim_panel_with_a_message(client, ada, project):
+    response = client.post(claim_url(project), {"plan": "Toy models", "output_kind": "paper"})
+
+    assert response.status_code == 302
+    assert response["Location"] == project.get_absolute_url() + "#claim-panel"
+    page = client.get(response["Location"]).content.decode()
+    assert "You claimed this project" in page and "Toy models" in page
+    assert Claim.objects.get().researcher == ada
+
+
+def test_an_htmx_claim_answers_the_claim_panel_and_the_history_out_of_band(client, ada, project):
+    response = client.post(claim_url(project), {"plan": "Toy models"}, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="claim-panel"')
+    assert 'id="history"' in html and 'hx-swap-oob="true"' in html
+    assert "claimed this project" in html
+    assert "<html" not in html
+    assert response["Vary"].count("HX-Request") == 1
+
+
+def test_claiming_when_others_are_on_it_shows_them_and_their_plans_first(client, ada, project):
+    ClaimFactory(project=project, plan="My **own** angle")
+
+    page = client.get(project.get_absolute_url()).content.decode()
+    confirm = client.get(claim_url(project))
+
+    assert "Claim this project too…" in page
+    html = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Already working on it" in html and "<strong>own</strong>" in html
+    assert "Back out" in html
+    assert Claim.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "setup, data, message",
+    [
+        ("retired", {}, "This project is not open for claims."),
+        ("proposed", {}, "This project is not open for claims."),
+        ("claimed", {}, "You already have an active claim on this project."),
+        ("cap", {}, "Complete or release one of them first."),
+        ("full", {}, "This project already has as many researchers as it takes."),
+        ("", {"plan": "x" * 5001}, "Ensure this value has at most 5000 characters"),
+        ("", {"target_date": "2001-01-01"}, "Choose a date from today on."),
+        ("", {"target_date": "next tuesday"}, "Enter a valid date."),
+        ("", {"output_kind": "novel"}, "Select a valid choice."),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_refused_claim_says_why_and_changes_nothing(
+    client, ada, settings, setup, data, message, htmx
+):
+    project = ProjectFactory(
+        retired=setup == "retired",
+        proposed=setup == "proposed",
+        claim_limit=1 if setup == "full" else None,
+    )
+    if setup == "claimed":
+        ClaimFactory(project=project, researcher=ada)
+    if setup == "full":
+        ClaimFactory(project=project)
+    if setup == "cap":
+        settings.MAX_ACTIVE_CLAIMS = 1
+        ClaimFactory(researcher=ada)
+    before = list(Claim.objects.values())
+
+    response = client.post(claim_url(project), data, **(HTMX if htmx else {}))
+
+    assert response.status_code == (200 if htmx else 400)
+    assert message in response.content.decode()
+    assert list(Claim.objects.values()) == before
+    if data.get("plan"):
+        assert data["plan"] in response.content.decode()  # what the user typed is kept
+
+
+@pytest.mark.parametrize(
+    "url_name, data, field_message",
+    [
+        ("comment-create", {"body": ""}, "Write something first."),
+        ("comment-create", {"body": "   "}, "Write something first."),
+        ("comment-create", {"body": "x" * 10001}, "at most 10000 characters"),
+        (
+            "output-create",
+            {"url": "javascript:alert(1)", "title": "T", "kind": "code", "addresses": "partly"},
+            "starting with http:// or https://",
+        ),
+        (
+            "output-create",
+            {"url": "data:text/html,hi", "title": "T", "kind": "code", "addresses": "partly"},
+            "starting with http:// or https://",
+        ),
+        (
+            "output-create",
+            {"url": "/relative/path", "title": "T", "kind": "code", "addresses": "partly"},
+            "starting with http:// or https://",
+        ),
+        (
+            "output-create",
+            {"url": "https://example.org/x", "title": "", "kind": "code", "addresses": "partly"},
+            "This field is required.",
+        ),
+        (
+            "output-create",
+            {
+                "url": "https://example.org/x",
+                "title": "t" * 201,
+                "kind": "code",
+                "addresses": "partly",
+            },
+            "at most 200 characters",
+        ),
+        (
+            "output-create",
+            {"url": "https://example.org/x", "title": "T", "kind": "poem", "addresses": "partly"},
+            "Select a valid choice.",
+        ),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_bad_comments_and_outputs_get_a_message_at_the_field(
+    client, ada, project, url_name, data, field_message, htmx
+):
+    before = (list(Comment.objects.values()), list(Output.objects.values()), Event.objects.count())
+
+    response = client.post(
+        reverse(f"projects:{url_name}", args=[project.slug]), data, **(HTMX if htmx else {})
+    )
+
+    html = response.content.decode()
+    assert response.status_code == (200 if htmx else 400)
+    assert field_message in html
+    assert 'class="errorlist' in html
+    assert (
+        list(Comment.objects.values()),
+        list(Output.objects.values()),
+        Event.objects.count(),
+    ) == before
+
+
+def test_the_same_output_url_twice_on_a_project_is_refused(client, ada, project):
+    OutputFactory(project=project, url="https://example.org/paper")
+    data = {
+        "url": "https://example.org/paper",
+        "title": "Again",
+        "kind": "paper",
+        "addresses": "fully",
+    }
+
+    response = client.post(reverse("projects:output-create", args=[project.slug]), data)
+
+    assert response.status_code == 400
+    assert "This link is already on this project." in response.content.decode()
+    assert Output.objects.count() == 1
+
+
+def test_an_output_may_be_tied_to_your_own_claim_only(client, ada, project):
+    mine = ClaimFactory(project=project, researcher=ada)
+    theirs = ClaimFactory(project=project)
+    url = reverse("projects:output-create", args=[project.slug])
+    data = {"url": "https://example.org/a", "title": "A", "kind": "code", "addresses": "partly"}
+
+    refused = client.post(url, {**data, "claim": theirs.pk})
+    accepted = client.post(url, {**data, "claim": mine.pk})
+
+    assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
+    assert accepted.status_code == 302
+    assert Output.objects.get().claim == mine
+
+
+def test_check_in_with_an_empty_note_says_so_at_the_field(client, ada, project):
+    claim = ClaimFactory(project=project, researcher=ada)
+
+    response = client.post(
+        reverse("projects:claim-check-in", args=[claim.pk]), {"note": ""}, **HTMX
+    )
+
+    assert "This field is required." in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.progress_note == ""
+
+
+def test_release_without_a_reason_says_so(client, ada, project):
+    claim = ClaimFactory(project=project, researcher=ada)
+
+    response = client.post(reverse("projects:claim-release", args=[claim.pk]), {})
+
+    assert response.status_code == 400
+    assert "Choose why you are releasing this claim." in response.content.decode()
+    assert Claim.objects.get().is_active
+
+
+def test_a_reply_to_a_reply_is_refused(client, ada, project):
+    top = CommentFactory(project=project)
+    reply = CommentFactory(project=project, parent=top)
+
+    response = client.post(
+        reverse("projects:comment-create", args=[project.slug]),
+        {"body": "Deep", "parent": reply.pk},
+    )
+
+    assert response.status_code == 400
+    assert "You can reply only to a top-level comment." in response.content.decode()
+    assert Comment.objects.count() == 2
+
+
+def test_a_reply_with_a_bad_parent_id_is_404_not_500(client, ada, project):
+    url = reverse("projects:comment-create", args=[project.slug])
+    assert client.post(url, {"body": "Hi", "parent": "abc"}).status_code == 404
+    assert client.post(url, {"body": "Hi", "parent": "999999"}).status_code == 404
+
+
+def test_editing_a_comment_marks_it_edited_and_keeps_the_thread(client, ada, project):
+    comment = CommentFactory(project=project, author=ada, body="First take")
+    url = reverse("projects:comment-edit", args=[comment.pk])
+
+    form = client.get(url, **HTMX)
+    response = client.post(url, {"body": "Second take", "is_scope": "on"}, **HTMX)
+
+    assert form.status_code == 200 and "First take" in form.content.decode()
+    assert 'id="comment-' in form.content.decode() and "<html" not in form.content.decode()
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="discussion"')
+    assert "Second take" in html and "(edited)" in html
+    comment.refresh_from_db()
+    assert comment.is_scope and comment.edited_at
+
+
+def test_edit_form_without_javascript_is_a_page(client, ada, project):
+    comment = CommentFactory(project=project, author=ada)
+    response = client.get(reverse("projects:comment-edit", args=[comment.pk]))
+    assert response.status_code == 200
+    assert "<h1>Edit your comment</h1>" in response.content.decode()
+
+
+def test_interest_toggle_with_a_note_and_withdrawal(client, ada, project):
+    url = reverse("projects:project-interest", args=[project.slug])
+
+    added = client.post(url, {"note": "I can help with proofs"}, **HTMX).content.decode()
+    withdrawn = client.post(url, {"note": "", "withdraw": "1"}, **HTMX).content.decode()
+
+    assert "<strong>1</strong> person wants this done" in added
+    assert "I can help with proofs" in added
+    assert "<strong>0</strong> people want this done" in withdrawn
+    assert not project.interests.exists()
+
+
+def test_watch_toggle_counts_watchers_and_stays_out_of_the_public_history(client, ada, project):
+    url = reverse("projects:project-watch", args=[project.slug])
+
+    on = client.post(url, **HTMX).content.decode()
+    off = client.post(url, {"stop": "1"}, **HTMX).content.decode()
+
+    assert "<strong>1</strong> watching" in on and 'aria-pressed="true"' in on
+    assert "<strong>0</strong> watching" in off
+    assert "started watching" not in client.get(project.get_absolute_url()).content.decode()
+
+
+def test_curators_accept_an_output_and_it_leads_the_page(client, curator, project):
+    first = OutputFactory(project=project, title="Older pending")
+    second = OutputFactory(project=project, title="Newer, accepted")
+    client.force_login(curator)
+
+    response = client.post(reverse("projects:output-accept", args=[second.pk]), **HTMX)
+
+    html = response.content.decode()
+    assert html.index("Newer, accepted") < html.index("Older pending")
+    second.refresh_from_db()
+    assert second.review == "accepted" and second.reviewed_by == curator
+    assert first.review == "pending"
+
+
+def test_curators_hide_and_unhide_comments(client, curator, project):
+    comment = CommentFactory(project=project, body="Rude words")
+    client.force_login(curator)
+
+    client.post(reverse("projects:comment-hide", args=[comment.pk]))
+    comment.refresh_from_db()
+    assert comment.is_hidden and comment.hidden_by == curator
+    client.post(reverse("projects:comment-unhide", args=[comment.pk]))
+    comment.refresh_from_db()
+    assert not comment.is_hidden
+
+
+# Script injection: stored as typed, shown inert.
+
+
+def test_script_in_a_comment_is_stored_as_typed_and_shown_inert(client, ada, project):
+    client.post(reverse("projects:comment-create", args=[project.slug]), {"body": SCRIPTS})
+
+    comment = Comment.objects.get()
+    assert comment.body == SCRIPTS
+    assert_inert(comment.body_html)
+    assert_inert(client.get(project.get_absolute_url()).content.decode(), allowed_scripts=2)
+
+
+def test_script_in_a_plan_reply_and_edit_is_shown_inert(client, ada, project):
+    client.post(claim_url(project), {"plan": SCRIPTS})
+    top = CommentFactory(project=project, author=ada)
+    client.post(
+        reverse("projects:comment-create", args=[project.slug]), {"body": SCRIPTS, "parent": top.pk}
+    )
+    client.post(reverse("projects:comment-edit", args=[top.pk]), {"body": SCRIPTS})
+
+    assert Claim.objects.get().plan == SCRIPTS
+    assert_inert(Claim.objects.get().plan_html)
+    for comment in Comment.objects.all():
+        assert_inert(comment.body_html)
+    assert_inert(client.get(project.get_absolute_url()).content.decode(), allowed_scripts=2)
+
+
+def test_script_in_plain_text_fields_is_escaped(client, ada, project):
+    title = '<script>alert("t")</script>'
+    client.post(
+        reverse("projects:output-create", args=[project.slug]),
+        {"url": "https://example.org/x", "title": title, "kind": "code", "addresses": "partly"},
+    )
+    client.post(reverse("projects:project-interest", args=[project.slug]), {"note": title})
+    client.post(reverse("accounts:profile-edit"), {"display_name": title, "bio": title})
+
+    page = client.get(project.get_absolute_url()).content.decode()
+    person = client.get(ada.get_absolute_url()).content.decode()
+    for html in (page, person):
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;" in html
