@@ -1,5 +1,6 @@
 """A researcher's own profile."""
 
+from allauth.account import forms as allauth_forms
 from django import forms
 
 from accounts.models import User
@@ -22,3 +23,11 @@ class ProfileForm(forms.ModelForm):
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
         }
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's sign-in form, with a label that says what to type."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Username or email"

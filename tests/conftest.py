@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from tests.factories import UserFactory
 
@@ -52,6 +53,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 if required:
                     raise pytest.UsageError(f"REQUIRE_ALL_TESTS is set, but {item.nodeid} {reason}")
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, where allauth counts its rate limits."""
+    yield
+    cache.clear()
 
 
 @pytest.fixture
