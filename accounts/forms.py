@@ -24,6 +24,10 @@ class ProfileForm(forms.ModelForm):
             "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
 
 class LoginForm(allauth_forms.LoginForm):
     """allauth's sign-in form, with a label that says what to type."""

@@ -9,7 +9,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from projects.models import Claim, Comment, Output
+from projects.models import Claim, Comment, Output, OutputKind
 from projects.models.output import http_url_validator
 
 PLAN_MAX = 5000
@@ -49,6 +49,10 @@ class ClaimForm(UniqueIds, forms.ModelForm):
         fields = ["plan", "target_date", "output_kind"]
         widgets = {"target_date": forms.DateInput(attrs={"type": "date"})}
         labels = {"target_date": "Target date", "output_kind": "Planned output"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["output_kind"].choices = [("", "Not decided yet"), *OutputKind.choices]
 
     def clean_target_date(self) -> datetime.date | None:
         date = self.cleaned_data["target_date"]

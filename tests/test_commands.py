@@ -50,7 +50,8 @@ def test_ensure_local_admin_makes_one_admin_once(settings):
 
     assert "username admin, password " in first
     assert "An admin account exists" in second
-    assert User.objects.filter(is_superuser=True).count() == 1
+    admin = User.objects.get(is_superuser=True)
+    assert admin.emailaddress_set.get().verified
 
 
 def test_ensure_local_admin_refuses_with_debug_off():

@@ -2,6 +2,7 @@
 
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -27,7 +28,9 @@ class Command(BaseCommand):
             )
             return
         password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(USERNAME, "admin@localhost", password)
+        user = User.objects.create_superuser(USERNAME, "admin@localhost", password)
+        # Verified, so that the site's sign-in (which requires a verified address) works too.
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created the local admin account (shown once): username {USERNAME}, "
