@@ -190,3 +190,5 @@ LOGGING = {
 PROJECTS_PER_PAGE = env.int("PROJECTS_PER_PAGE", default=50)
 # How many active claims one researcher may hold at once.
 MAX_ACTIVE_CLAIMS = env.int("MAX_ACTIVE_CLAIMS", default=5)
+# An active claim with no activity for this many days shows in the curators' stale queue.
+CLAIM_STALE_DAYS = env.int("CLAIM_STALE_DAYS", default=30)

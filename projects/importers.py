@@ -25,9 +25,9 @@ from markdown_it import MarkdownIt
 
 from projects.markdown import markdown_to_text
 from projects.models import Agenda, Project, Tag
+from projects.models.project import unique_slug
 
 TITLE_MAX_LENGTH = 100
-SLUG_MAX_LENGTH = 60
 
 _FRONT_MATTER = re.compile(
     r"\A---[ \t]*\r?\n(?P<yaml>.*?)^---[ \t]*(?:\r?\n|\Z)(?P<body>.*)\Z", re.S | re.M
@@ -282,7 +282,7 @@ def import_agenda(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
     for item in parsed.items:
         project = existing.get(item.number)
         if project is None:
-            slug = _unique_slug(item.title, taken_slugs)
+            slug = unique_slug(item.title, taken_slugs)
             taken_slugs.add(slug)
             Project.objects.create(
                 agenda=agenda,
@@ -363,15 +363,3 @@ def _remove_indent(line: str, indent: str) -> str:
     """Remove up to ``indent`` of leading spaces from a line."""
     stripped = line.lstrip(" ")
     return stripped if len(line) - len(stripped) <= len(indent) else line[len(indent) :]
-
-
-def _unique_slug(title: str, taken: set[str]) -> str:
-    """A URL slug from the title, cut at a word, with -2, -3, ... if it is taken."""
-    base = slugify(title)
-    if len(base) > SLUG_MAX_LENGTH:
-        base = base[:SLUG_MAX_LENGTH].rsplit("-", 1)[0]
-    base = base or "project"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug

@@ -1,6 +1,10 @@
 """The read vocabulary of the domain: QuerySets named after what a page needs."""
 
+import datetime
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AgendaQuerySet(models.QuerySet):
@@ -50,8 +54,8 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def for_detail(self) -> "ProjectQuerySet":
-        """A project page: its agenda joined, its tags prefetched."""
-        return self.select_related("agenda").prefetch_related("tags")
+        """A project page: its agenda (and where it was merged into) joined, its tags prefetched."""
+        return self.select_related("agenda", "merged_into").prefetch_related("tags")
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -60,6 +64,14 @@ class ClaimQuerySet(models.QuerySet):
     def active(self) -> "ClaimQuerySet":
         """Claims someone is working on now."""
         return self.filter(state=self.model.State.ACTIVE)
+
+    def stale(self) -> "ClaimQuerySet":
+        """Active claims silent for longer than CLAIM_STALE_DAYS."""
+        cutoff = timezone.now() - datetime.timedelta(days=settings.CLAIM_STALE_DAYS)
+        return self.active().filter(last_activity_at__lt=cutoff)
+
+    def dormant(self) -> "ClaimQuerySet":
+        return self.filter(state=self.model.State.DORMANT)
 
     def ended(self) -> "ClaimQuerySet":
         """Completed, released or dormant claims."""
@@ -72,6 +84,10 @@ class CommentQuerySet(models.QuerySet):
     def top_level(self) -> "CommentQuerySet":
         return self.filter(parent__isnull=True)
 
+    def flagged(self) -> "CommentQuerySet":
+        """Comments with flags no curator has dealt with yet."""
+        return self.filter(flags__resolved_at__isnull=True, flags__isnull=False).distinct()
+
     def shown(self) -> "CommentQuerySet":
         """Comments neither deleted nor hidden by a curator."""
         return self.filter(deleted_at__isnull=True, hidden_at__isnull=True)
@@ -79,6 +95,9 @@ class CommentQuerySet(models.QuerySet):
 
 class OutputQuerySet(models.QuerySet):
     """Reads of outputs."""
+
+    def pending(self) -> "OutputQuerySet":
+        return self.filter(review=self.model.Review.PENDING)
 
     def accepted(self) -> "OutputQuerySet":
         return self.filter(review=self.model.Review.ACCEPTED)

@@ -1,7 +1,7 @@
 """Factories for the domain's models, with traits for the states tests need."""
 
 import factory
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -24,15 +24,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         curator = factory.Trait(is_staff=True)
 
     @factory.post_generation
-    def _curation_permissions(user, create, extracted, **kwargs):
-        """Curators hold the named curation permissions."""
+    def _curators_group(user, create, extracted, **kwargs):
+        """Curators are staff in the Curators group (made by a migration), not superusers."""
         if create and user.is_staff and not user.is_superuser:
-            user.user_permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label="projects",
-                    codename__in=["moderate_comment", "review_output"],
-                )
-            )
+            user.groups.add(Group.objects.get(name="Curators"))
 
 
 class TagFactory(factory.django.DjangoModelFactory):

@@ -19,7 +19,10 @@ from projects.models import Claim
 from tests.conftest import BASE_DIR
 from tests.factories import ProjectFactory, UserFactory
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgresql,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 RACERS = 20
 

@@ -4,21 +4,28 @@ from projects.models.agenda import Agenda, Tag
 from projects.models.claim import Claim, OutputKind
 from projects.models.comment import Comment
 from projects.models.event import Event
+from projects.models.flag import Flag
+from projects.models.history import StatusChange, TextVersion
 from projects.models.interest import Interest, Watch
 from projects.models.output import Output
 from projects.models.project import Project, ProjectKind, ProjectStatus
+from projects.models.proposal import Proposal
 
 __all__ = [
     "Agenda",
     "Claim",
     "Comment",
     "Event",
+    "Flag",
     "Interest",
     "Output",
     "OutputKind",
     "Project",
     "ProjectKind",
     "ProjectStatus",
+    "Proposal",
+    "StatusChange",
     "Tag",
+    "TextVersion",
     "Watch",
 ]

@@ -102,12 +102,37 @@ class Comment(models.Model):
         return self
 
     @transaction.atomic
+    def flag(self, *, by, reason: str = ""):
+        """Ask curators to look at this comment (once per researcher).
+
+        Raises ValidationError(code="own"|"flagged").
+        """
+        from projects.models.flag import Flag
+
+        if self.author_id == by.pk:
+            raise ValidationError("You cannot flag your own comment.", code="own")
+        flag, created = Flag.objects.get_or_create(
+            comment=self, flagged_by=by, defaults={"reason": reason}
+        )
+        if not created:
+            raise ValidationError("You have already flagged this comment.", code="flagged")
+        Event.record(project=self.project, actor=by, kind=Event.Kind.COMMENT_FLAGGED, comment=self)
+        return flag
+
+    def resolve_flags(self, *, by) -> int:
+        """Mark the open flags on this comment as dealt with; returns how many."""
+        return self.flags.filter(resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=by
+        )
+
+    @transaction.atomic
     def hide(self, *, by) -> Comment:
-        """Shown -> hidden by a curator. Raises ValidationError(code="hidden")."""
+        """Shown -> hidden by a curator, flags resolved. Raises ValidationError(code="hidden")."""
         if self.is_hidden:
             raise ValidationError("This comment is already hidden.", code="hidden")
         self.hidden_at, self.hidden_by = timezone.now(), by
         self.save(update_fields=["hidden_at", "hidden_by"])
+        self.resolve_flags(by=by)
         Event.record(project=self.project, actor=by, kind=Event.Kind.COMMENT_HIDDEN, comment=self)
         return self
 

@@ -28,11 +28,19 @@ class Event(models.Model):
         OUTPUT_REJECTED = "output_rejected", "rejected an output"
         INTERESTED = "interested", "wants this done"
         UNINTERESTED = "uninterested", "withdrew their interest"
+        STATUS_CHANGED = "status_changed", "changed the status"
+        TEXT_EDITED = "text_edited", "edited the project"
+        PROPOSED = "proposed", "proposed this project"
+        EDIT_PROPOSED = "edit_proposed", "proposed an edit"
+        PROPOSAL_APPROVED = "proposal_approved", "approved a proposal"
+        PROPOSAL_REJECTED = "proposal_rejected", "rejected a proposal"
+        COMMENT_FLAGGED = "comment_flagged", "flagged a comment"
+        MERGED = "merged", "merged a duplicate"
         WATCHED = "watched", "started watching"
         UNWATCHED = "unwatched", "stopped watching"
 
     # Personal toggles that the public history leaves out.
-    PRIVATE_KINDS = (Kind.WATCHED, Kind.UNWATCHED)
+    PRIVATE_KINDS = (Kind.WATCHED, Kind.UNWATCHED, Kind.COMMENT_FLAGGED)
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -49,6 +57,10 @@ class Event(models.Model):
         "projects.Output", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.CharField(max_length=300, blank=True)
+    # For a merge: the other project, which the kept project absorbed or was absorbed into.
+    other_project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = EventQuerySet.as_manager()

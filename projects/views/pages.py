@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -36,6 +36,9 @@ def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One project: description and source, claims with plans, outputs, discussion, history."""
     project = get_object_or_404(Project.objects.public().for_detail(), slug=slug)
+    if project.merged_into_id:
+        # A merged duplicate lives on at the project it was merged into.
+        return redirect(project.merged_into, permanent=True)
     return render_page(request, project)
 
 

@@ -11,7 +11,10 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import LAPTOP
 from tests.factories import ProjectFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "a long and unusual passphrase"
 

@@ -6,7 +6,10 @@ from projects.importers import import_agenda
 from projects.models import Project
 from tests.browser.conftest import LAPTOP, PHONE
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -1,0 +1,153 @@
+"""Proposals: any researcher suggests a new project or an edit; a curator approves or rejects."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from projects.models.event import Event
+
+
+def word_diff(old: str, new: str) -> SafeString:
+    """An inline diff of two texts, word by word: removed words in <del>, added in <ins>."""
+    a, b = old.split(" "), new.split(" ")
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(escape(" ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            parts.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
+    return mark_safe(" ".join(parts))  # every piece of text above is escaped
+
+
+class Proposal(models.Model):
+    """A suggested new project (created as "proposed") or a suggested edit to one."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New project"
+        EDIT = "edit", "Edit"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Awaiting review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposals"
+    )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="proposals"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    project_kind = models.CharField("kind", max_length=20)
+    note = models.TextField("why", blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("review_proposal", "Can approve or reject proposals")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return (
+            self.project.get_absolute_url()
+            if self.project.status != "proposed"
+            else (self.proposer.get_absolute_url() + f"#proposal-{self.pk}")
+        )
+
+    def changes(self) -> list[tuple[str, str, str, SafeString]]:
+        """For an edit: (field, current, proposed, inline diff) for each field it changes."""
+        current = {
+            "title": self.project.title,
+            "description": self.project.description,
+            "kind": self.project.kind,
+        }
+        proposed = {"title": self.title, "description": self.description, "kind": self.project_kind}
+        return [
+            (name, current[name], proposed[name], word_diff(current[name], proposed[name]))
+            for name in current
+            if current[name] != proposed[name]
+        ]
+
+    def _decide(self, *, by, state: str, reason: str) -> Proposal:
+        proposal = Proposal.objects.select_for_update().get(pk=self.pk)
+        if proposal.state != self.State.PENDING:
+            raise ValidationError("This proposal has already been decided.", code="decided")
+        proposal.state, proposal.decided_by, proposal.decided_at = state, by, timezone.now()
+        proposal.decision_reason = reason
+        proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
+        kind = (
+            Event.Kind.PROPOSAL_APPROVED
+            if state == self.State.APPROVED
+            else Event.Kind.PROPOSAL_REJECTED
+        )
+        Event.record(project=proposal.project, actor=by, kind=kind, note=reason)
+        transaction.on_commit(proposal._tell_proposer)
+        return proposal
+
+    @transaction.atomic
+    def approve(self, *, by, reason: str = "") -> Proposal:
+        """Pending -> approved: a new project opens, or the edit is applied as a new version.
+
+        Raises ValidationError(code="decided").
+        """
+        proposal = self._decide(by=by, state=self.State.APPROVED, reason=reason)
+        project = proposal.project
+        note = f"Proposed by {proposal.proposer.public_name}" + (f": {reason}" if reason else "")
+        if proposal.kind == self.Kind.NEW:
+            project.change_status(to=project.Status.OPEN, by=by, reason=note)
+        else:
+            project.revise(
+                by=by,
+                title=proposal.title,
+                description=proposal.description,
+                kind=proposal.project_kind,
+                note=note,
+            )
+        return proposal
+
+    @transaction.atomic
+    def reject(self, *, by, reason: str) -> Proposal:
+        """Pending -> rejected, with a reason the proposer reads. A rejected new project is
+        retired, never deleted. Raises ValidationError(code="reason"|"decided")."""
+        if not reason.strip():
+            raise ValidationError("Say why, so that the proposer can learn from it.", code="reason")
+        proposal = self._decide(by=by, state=self.State.REJECTED, reason=reason)
+        if proposal.kind == self.Kind.NEW:
+            proposal.project.change_status(
+                to=proposal.project.Status.RETIRED, by=by, reason=f"Proposal rejected: {reason}"
+            )
+        return proposal
+
+    def _tell_proposer(self) -> None:
+        """Email the proposer the decision (after the transaction commits)."""
+        if not self.proposer.email:
+            return
+        verdict = "approved" if self.state == self.State.APPROVED else "not accepted"
+        send_mail(
+            subject=f"[Research Agenda Board] Your proposal was {verdict}: {self.title}",
+            message=render_to_string("projects/email/proposal_decided.txt", {"proposal": self}),
+            from_email=None,
+            recipient_list=[self.proposer.email],
+        )
