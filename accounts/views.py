@@ -30,6 +30,10 @@ def person_detail(request: HttpRequest, username: str) -> HttpResponse:
         .filter(submitted_by=person)
         .select_related("project")
         .order_by("-created_at")[:PER_SECTION],
+        # A person's proposals and their outcomes are theirs to see.
+        "proposals": person.proposals.select_related("project", "decided_by")[:PER_SECTION]
+        if person == request.user
+        else None,
         "comments": Comment.objects.shown()
         .filter(author=person)
         .select_related("project")

@@ -9,7 +9,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from projects.models import Claim, Comment, Output, OutputKind
+from projects.models import Agenda, Claim, Comment, Output, OutputKind, ProjectKind
 from projects.models.output import http_url_validator
 
 PLAN_MAX = 5000
@@ -161,3 +161,41 @@ class OutputForm(UniqueIds, forms.Form):
             self.fields["claim"].queryset = Claim.objects.filter(pk__in=[c.pk for c in claims])
         else:
             del self.fields["claim"]
+
+
+class ProposalForm(UniqueIds, forms.Form):
+    """Propose a new project, or an edit to one (without the agenda field)."""
+
+    id_prefix = "proposal"
+
+    title = forms.CharField(max_length=200, help_text="A short title: what should be produced.")
+    description = forms.CharField(
+        max_length=PLAN_MAX,
+        widget=_textarea(6, PLAN_MAX, "What the project asks for (markdown)"),
+        error_messages={"required": "Describe the project."},
+    )
+    kind = forms.ChoiceField(choices=ProjectKind.choices, initial=ProjectKind.PAPER)
+    agenda = forms.ModelChoiceField(
+        queryset=Agenda.objects.all(),
+        required=False,
+        empty_label="The community list",
+        help_text="The agenda it belongs to, or the board's own community list.",
+    )
+    note = forms.CharField(
+        label="Why",
+        required=False,
+        max_length=NOTE_MAX,
+        widget=_textarea(2, NOTE_MAX),
+        help_text="Optional: a word for the curators.",
+    )
+
+    def __init__(self, *args, edit: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if edit:
+            del self.fields["agenda"]
+
+
+class FlagForm(forms.Form):
+    """Ask curators to look at a comment."""
+
+    reason = forms.CharField(label="What is wrong?", required=False, max_length=NOTE_MAX)

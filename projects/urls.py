@@ -1,13 +1,19 @@
 from django.urls import path
 
-from projects.views import claims, discussion, outputs, pages, signals
+from projects.views import claims, discussion, outputs, pages, proposals, signals
 
 app_name = "projects"
 
 urlpatterns = [
     path("", pages.project_list, name="project-list"),
     path("agendas/<slug:slug>/", pages.agenda_detail, name="agenda-detail"),
+    path("projects/propose/", proposals.project_propose, name="project-propose"),
     path("projects/<slug:slug>/", pages.project_detail, name="project-detail"),
+    path(
+        "projects/<slug:slug>/propose-edit/",
+        proposals.project_propose_edit,
+        name="project-propose-edit",
+    ),
     path("projects/<slug:slug>/claim/", claims.project_claim, name="project-claim"),
     path("projects/<slug:slug>/interest/", signals.project_interest, name="project-interest"),
     path("projects/<slug:slug>/watch/", signals.project_watch, name="project-watch"),
@@ -18,6 +24,7 @@ urlpatterns = [
     path("claims/<int:pk>/release/", claims.claim_release, name="claim-release"),
     path("comments/<int:pk>/edit/", discussion.comment_edit, name="comment-edit"),
     path("comments/<int:pk>/delete/", discussion.comment_delete, name="comment-delete"),
+    path("comments/<int:pk>/flag/", discussion.comment_flag, name="comment-flag"),
     path(
         "comments/<int:pk>/hide/", discussion.comment_moderate, {"hide": True}, name="comment-hide"
     ),

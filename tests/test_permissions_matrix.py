@@ -12,7 +12,17 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from projects.models import Claim, Comment, Event, Interest, Output, Watch
+from projects.models import (
+    Claim,
+    Comment,
+    Event,
+    Flag,
+    Interest,
+    Output,
+    Project,
+    Proposal,
+    Watch,
+)
 from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +50,7 @@ class World:
 def state() -> list:
     """Every row of every table a POST here could change."""
     rows = []
-    for model in (Claim, Comment, Output, Interest, Watch, Event, User):
+    for model in (Claim, Comment, Output, Interest, Watch, Event, User, Project, Proposal, Flag):
         rows += [model_to_dict(obj) for obj in model.objects.order_by("pk")]
     return rows
 
@@ -118,11 +128,33 @@ ENDPOINTS = {
         {},
         {"curator"},
     ),
+    "propose project": (
+        lambda w: reverse("projects:project-propose"),
+        {"title": "New idea", "description": "Do X.", "kind": "paper"},
+        {"other", "owner", "curator"},
+    ),
+    "propose edit": (
+        lambda w: reverse("projects:project-propose-edit", args=[w.project.slug]),
+        {"title": "Better title", "description": "Do X.", "kind": "paper"},
+        {"other", "owner", "curator"},
+    ),
+    "flag comment": (
+        lambda w: reverse("projects:comment-flag", args=[w.comment.pk]),
+        {"reason": "Spam"},
+        {"other", "curator"},
+    ),
     "edit profile": (
         lambda w: reverse("accounts:profile-edit"),
         {"display_name": "New name"},
         {"other", "owner", "curator"},
     ),
+}
+
+
+# (endpoint, role): the refusal the role gets, for actions open to everyone but not now.
+REFUSED = {
+    ("claim", "owner"): "You already have an active claim on this project.",
+    ("flag comment", "owner"): "You cannot flag your own comment.",
 }
 
 
@@ -150,10 +182,10 @@ def test_each_post_endpoint_for_each_role(client, world, name, role):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
         assert state() == before
-    elif name == "claim" and role == "owner":
-        # The owner already holds an active claim: a clear refusal, not a 403.
+    elif (name, role) in REFUSED:
+        # Allowed to try, but the domain says no: a clear message, not a 403.
         assert response.status_code == 400
-        assert "You already have an active claim on this project." in response.content.decode()
+        assert REFUSED[name, role] in response.content.decode()
         assert state() == before
     elif role in allowed:
         assert response.status_code == 302, response.content.decode()[:2000]

@@ -57,6 +57,20 @@ class Agenda(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("projects:agenda-detail", args=[self.slug])
 
+    COMMUNITY_SLUG = "community"
+
+    @classmethod
+    def community(cls) -> Agenda:
+        """The board's own list, for ideas proposed here rather than imported."""
+        agenda, _ = cls.objects.get_or_create(
+            slug=cls.COMMUNITY_SLUG,
+            defaults={
+                "title": "Community proposals",
+                "intro": "Project ideas proposed by researchers on this board.",
+            },
+        )
+        return agenda
+
     @property
     def source_host(self) -> str:
         """The host the agenda was published on, for attribution ("lesswrong.com")."""

@@ -25,6 +25,8 @@ from projects.models.output import Output
 from projects.querysets import ProjectQuerySet
 
 SLUG_MAX_LENGTH = 60
+# Paths under /projects/ that are pages of their own, never a project.
+RESERVED_SLUGS = frozenset({"propose"})
 
 
 def unique_slug(title: str, taken: set[str] | None = None) -> str:
@@ -38,6 +40,7 @@ def unique_slug(title: str, taken: set[str] | None = None) -> str:
     base = base or "project"
     if taken is None:
         taken = set(Project.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken = taken | RESERVED_SLUGS
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1

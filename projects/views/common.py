@@ -31,7 +31,7 @@ from projects.forms import (
     ReleaseForm,
     ReplyForm,
 )
-from projects.models import Project
+from projects.models import Flag, Project
 
 PAGE = "projects/project_detail.html"
 HISTORY_LIMIT = 30
@@ -77,6 +77,15 @@ def project_page_context(request: HttpRequest, project: Project, **forms: Form) 
     watch = project.watches.aggregate(
         count=Count("pk"), mine=Count("pk", filter=Q(user_id=user.pk))
     )
+    flagged = (
+        set(
+            Flag.objects.filter(flagged_by_id=user.pk, comment__project=project).values_list(
+                "comment_id", flat=True
+            )
+        )
+        if user.is_authenticated
+        else set()
+    )
     is_full = bool(project.claim_limit and len(active_claims) >= project.claim_limit)
     context = {
         "project": project,
@@ -86,6 +95,7 @@ def project_page_context(request: HttpRequest, project: Project, **forms: Form) 
         "others_claims": [c for c in active_claims if c.researcher_id != user.pk],
         "is_full": is_full,
         "comments": [c for c in comments if c.parent_id is None],
+        "flagged_by_me": flagged,
         "comment_count": sum(1 for c in comments if not c.is_deleted and not c.is_hidden),
         "outputs": list(
             project.outputs.visible_to(user).leading().select_related("submitted_by", "claim")

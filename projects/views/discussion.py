@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from projects import permissions
-from projects.forms import CommentForm, ReplyForm
+from projects.forms import CommentForm, FlagForm, ReplyForm
 from projects.models import Comment, Project
 from projects.views.common import answer, researcher_required, run_action
 
@@ -104,4 +104,22 @@ def comment_moderate(request: HttpRequest, pk: int, hide: bool) -> HttpResponse:
         partial="discussion",
         done=True,
         message="Comment hidden." if hide else "Comment shown again.",
+    )
+
+
+@researcher_required
+@require_POST
+def comment_flag(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask curators to look at someone else's comment."""
+    comment = get_object_or_404(Comment.objects.select_related("project"), pk=pk)
+    form = FlagForm(request.POST)
+    done = run_action(form, lambda reason: comment.flag(by=request.user, reason=reason))
+    return answer(
+        request,
+        comment.project,
+        partial="discussion",
+        done=done,
+        form_name="flag_form",
+        form=form,
+        message="Thank you: curators will look at it.",
     )
