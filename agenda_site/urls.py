@@ -5,10 +5,6 @@ from django.urls import include, path
 
 from projects.views.pages import healthz
 
-admin.site.site_header = "Research Agenda Board"
-admin.site.site_title = "Research Agenda Board admin"
-admin.site.index_title = "Curation"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

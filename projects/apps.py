@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ProjectsConfig(AppConfig):
@@ -6,3 +7,10 @@ class ProjectsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "projects"
+
+
+class BoardAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on the board's own site with review queues."""
+
+    default = False  # only when named in INSTALLED_APPS; "projects" means ProjectsConfig
+    default_site = "projects.admin_site.BoardAdminSite"

@@ -100,6 +100,12 @@ class ImportReport:
     # Items whose curator-edited title or description the import left alone.
     kept_curated: list[int] = field(default_factory=list)
 
+    def action(self, number: int) -> str:
+        """What the import does to item ``number``: "create", "update" or "leave unchanged"."""
+        if number in self.created:
+            return "create"
+        return "update" if number in self.updated else "leave unchanged"
+
     def summary(self) -> str:
         """One line for a person: counts of created, updated and unchanged projects."""
         parts = [
@@ -363,3 +369,33 @@ def _remove_indent(line: str, indent: str) -> str:
     """Remove up to ``indent`` of leading spaces from a line."""
     stripped = line.lstrip(" ")
     return stripped if len(line) - len(stripped) <= len(indent) else line[len(indent) :]
+
+
+def export_agenda(agenda: Agenda) -> str:
+    """The agenda in the format ``import_agenda`` reads: importing it back changes nothing.
+
+    Proposals still awaiting a curator are left out; every other project is written with
+    its number and current description.
+    """
+    meta = {"title": agenda.title, "slug": agenda.slug}
+    if agenda.source_url:
+        meta["href"] = agenda.source_url
+    if agenda.author:
+        meta["author"] = agenda.author
+    tags = [tag.name for tag in agenda.tags.all()]
+    if tags:
+        meta["tags"] = tags
+    front_matter = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    parts = [f"---\n{front_matter}---\n"]
+    if agenda.intro:
+        parts.append(agenda.intro.strip() + "\n")
+    items = []
+    for project in agenda.projects.public().in_agenda_order():
+        marker = f"{project.number}. "
+        lines = project.description.strip().splitlines()
+        rest = [f"{' ' * len(marker)}{line}" if line.strip() else "" for line in lines[1:]]
+        items.append("\n".join([marker + lines[0], *rest]))
+    # A blank line between items keeps multi-paragraph items apart; a tight list otherwise.
+    separator = "\n\n" if any("\n" in item for item in items) else "\n"
+    parts.append(separator.join(items) + "\n")
+    return "\n".join(parts)

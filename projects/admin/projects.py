@@ -1,0 +1,290 @@
+"""Projects in the admin: edits kept as versions, status changes with reasons, merges, and
+bulk actions. No status is ever written here directly: every change calls the domain."""
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
+
+from projects.models import Output, Project, Tag, TextVersion
+
+
+class CurationActionForm(ActionForm):
+    """The action bar, with the values the bulk actions need."""
+
+    reason = forms.CharField(required=False, label="Reason:")
+    claim_limit = forms.IntegerField(
+        required=False, min_value=1, label="Claim limit (blank: any number):"
+    )
+    tag = forms.CharField(required=False, max_length=50, label="Tag:")
+
+
+class StatusForm(forms.Form):
+    """Move a project to another status, with a reason (and outputs, for "addressed")."""
+
+    to = forms.ChoiceField(label="New status")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    outputs = forms.ModelMultipleChoiceField(
+        queryset=Output.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text='For "addressed": the accepted outputs that justify it.',
+    )
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [
+            (to, f"{Project.Status(to).label} ({name})")
+            for (start, to), name in Project.TRANSITIONS.items()
+            if start == project.status
+        ]
+        self.fields["outputs"].queryset = project.outputs.accepted()
+
+
+class MergeForm(forms.Form):
+    """Merge this project into the one to keep."""
+
+    kept = forms.ModelChoiceField(
+        queryset=Project.objects.none(),
+        label="Project to keep",
+        widget=forms.NumberInput,
+        help_text="The id of the project that absorbs this one (see the project list).",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kept"].queryset = (
+            Project.objects.public().filter(merged_into__isnull=True).exclude(pk=project.pk)
+        )
+
+
+def _each(
+    request: HttpRequest, queryset: QuerySet, change: Callable[[Project], object], done: str
+) -> None:
+    """Apply a domain change to each selected project; report successes and refusals."""
+    ok, refused = 0, []
+    for project in queryset:
+        try:
+            change(project)
+            ok += 1
+        except ValidationError as error:
+            refused.append(f"{project.number}. {project.title}: {' '.join(error.messages)}")
+    if ok:
+        messages.success(request, f"{done}: {ok} project{'s' if ok != 1 else ''}.")
+    for line in refused:
+        messages.error(request, line)
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    """Projects, ordered as their agendas number them."""
+
+    list_display = ("number", "title", "kind", "status", "claim_limit", "agenda")
+    list_display_links = ("number", "title")
+    list_filter = ("status", "kind", "agenda", "tags")
+    list_select_related = ("agenda",)
+    search_fields = ("title", "description", "slug")
+    ordering = ("agenda", "number")
+    autocomplete_fields = ("agenda", "tags")
+    readonly_fields = ("status", "merged_into", "versions", "created_at", "updated_at")
+    action_form = CurationActionForm
+    actions = ["retire_selected", "reopen_selected", "set_claim_limit", "add_tag"]
+    fieldsets = (
+        (None, {"fields": ("agenda", "number", "title", "slug", "kind", "status", "merged_into")}),
+        ("Text", {"fields": ("description", "summary", "versions")}),
+        ("Claims and tags", {"fields": ("claim_limit", "tags")}),
+        ("Dates", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    # Edits to these become new versions (description, summary) and history events.
+    REVISED_FIELDS = ("title", "kind", "description", "summary")
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Project | None = None) -> dict:
+        return {} if obj else {"slug": ("title",)}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Project | None = None) -> tuple:
+        # A project's slug is its public URL: fixed once the project exists.
+        return (*self.readonly_fields, "slug") if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Project, form, change: bool) -> None:
+        """New projects save as usual; edits of text go through revise(), so they are kept."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        revised = {f: form.cleaned_data[f] for f in self.REVISED_FIELDS if f in form.changed_data}
+        plain = [f for f in form.changed_data if f not in revised and f != "tags"]
+        if plain:
+            obj.save(update_fields=[*plain, "updated_at"])
+        if revised:
+            Project.objects.get(pk=obj.pk).revise(
+                by=request.user, note="Edited in the admin", **revised
+            )
+
+    @admin.display(description="Earlier versions")
+    def versions(self, project: Project) -> str:
+        rows = project.versions.select_related("created_by")[:30]
+        if not rows:
+            return "No edits yet."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li>{} · {} · {} {} <a href="{}">view or restore</a></li>',
+                (
+                    (
+                        v.get_field_display(),
+                        v.created_at.strftime("%d %b %Y %H:%M"),
+                        v.created_by or "import",
+                        f"({v.note})" if v.note else "",
+                        reverse("admin:projects_project_restore", args=[project.pk, v.pk]),
+                    )
+                    for v in rows
+                ),
+            ),
+        )
+
+    # Bulk actions
+
+    @admin.action(description="Retire selected projects (give a reason)")
+    def retire_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        reason = request.POST.get("reason", "")
+        _each(request, queryset, lambda p: p.retire(by=request.user, reason=reason), "Retired")
+
+    @admin.action(description="Reopen selected projects (give a reason)")
+    def reopen_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        reason = request.POST.get("reason", "")
+        _each(request, queryset, lambda p: p.reopen(by=request.user, reason=reason), "Reopened")
+
+    @admin.action(description="Set the claim limit of selected projects")
+    def set_claim_limit(self, request: HttpRequest, queryset: QuerySet) -> None:
+        raw = request.POST.get("claim_limit", "").strip()
+        if raw and (not raw.isdigit() or int(raw) < 1):
+            messages.error(request, "A claim limit is a whole number from 1, or blank for any.")
+            return
+        limit = int(raw) if raw else None
+        _each(
+            request,
+            queryset,
+            lambda p: p.revise(by=request.user, claim_limit=limit, note="Bulk action"),
+            "Claim limit set",
+        )
+
+    @admin.action(description="Add a tag to selected projects")
+    def add_tag(self, request: HttpRequest, queryset: QuerySet) -> None:
+        name = " ".join(request.POST.get("tag", "").split())
+        if not slugify(name):
+            messages.error(request, "Write the tag to add in the Tag box.")
+            return
+        tag, _ = Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+        tag.projects.add(*queryset)
+        messages.success(request, f"Tagged {queryset.count()} projects “{tag.name}”.")
+
+    # Views of one project: status, merge, restore a version
+
+    def get_urls(self) -> list:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/status/", wrap(self.status_view), name="projects_project_status"),
+            path("<int:pk>/merge/", wrap(self.merge_view), name="projects_project_merge"),
+            path(
+                "<int:pk>/versions/<int:version_pk>/restore/",
+                wrap(self.restore_view),
+                name="projects_project_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _project_for_change(self, request: HttpRequest, pk: int) -> Project:
+        project = get_object_or_404(Project, pk=pk)
+        if not self.has_change_permission(request, project):
+            raise PermissionDenied
+        return project
+
+    def _form_page(self, request, project, form, *, title, intro, button, extra=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": project,
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "button": button,
+            **(extra or {}),
+        }
+        return TemplateResponse(
+            request,
+            "admin/projects/project/action_form.html",
+            context,
+            status=400 if form.errors else 200,
+        )
+
+    def status_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Change the project's status with a reason, through Project.change_status."""
+        project = self._project_for_change(request, pk)
+        form = StatusForm(request.POST or None, project=project)
+        if request.method == "POST" and form.is_valid():
+            try:
+                project.change_status(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, f"Status is now {project.get_status_display().lower()}.")
+                return redirect("admin:projects_project_change", project.pk)
+        return self._form_page(
+            request,
+            project,
+            form,
+            title=f"Change the status of “{project.title}”",
+            intro=f"Now {project.get_status_display().lower()}. The reason is kept in its history.",
+            button="Change status",
+        )
+
+    def merge_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Merge this duplicate into another project, through Project.merge_into."""
+        project = self._project_for_change(request, pk)
+        form = MergeForm(request.POST or None, project=project)
+        if request.method == "POST" and form.is_valid():
+            kept = form.cleaned_data["kept"]
+            try:
+                project.merge_into(kept, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, f"Merged into “{kept.title}”.")
+                return redirect("admin:projects_project_change", kept.pk)
+        return self._form_page(
+            request,
+            project,
+            form,
+            title=f"Merge “{project.title}” into another project",
+            intro="Its claims, comments, outputs, interests and watchers move to the kept "
+            "project; its page redirects there; both histories record the merge.",
+            button="Merge",
+        )
+
+    def restore_view(self, request: HttpRequest, pk: int, version_pk: int) -> HttpResponse:
+        """Show an earlier version; on POST make it current again (as a new version)."""
+        project = self._project_for_change(request, pk)
+        version = get_object_or_404(TextVersion, pk=version_pk, project=project)
+        form = forms.Form(request.POST or None)
+        if request.method == "POST":
+            project.restore_version(version, by=request.user)
+            self.message_user(request, f"Restored the {version.get_field_display().lower()}.")
+            return redirect("admin:projects_project_change", project.pk)
+        return self._form_page(
+            request,
+            project,
+            form,
+            title=f"Restore this {version.get_field_display().lower()}?",
+            intro=f"Version of {version.created_at:%d %b %Y %H:%M}. Restoring keeps every version.",
+            button="Restore this version",
+            extra={"version": version},
+        )
