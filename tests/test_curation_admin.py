@@ -309,3 +309,25 @@ def test_admin_query_counts_do_not_grow_with_rows(client, curating, name, make):
     for _ in range(15):
         make()
     assert count() == few
+
+
+def test_decide_a_proposal_from_its_page(client, curating, researcher):
+    proposal = Project.propose(
+        by=researcher, agenda=AgendaFactory(), title="N", description="d", kind="paper"
+    )
+    url = reverse("admin:projects_proposal_decide", args=[proposal.pk])
+
+    page = client.get(
+        reverse("admin:projects_proposal_change", args=[proposal.pk])
+    ).content.decode()
+    refused = client.post(url, {"reason": "", "reject": "Reject"}, follow=True)
+    client.post(url, {"reason": "Welcome", "approve": "Approve"})
+
+    assert 'id="proposal-decision"' in page and 'name="_save"' not in page
+    assert "Say why" in refused.content.decode()
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.decision_reason, proposal.project.status) == (
+        "approved",
+        "Welcome",
+        "open",
+    )

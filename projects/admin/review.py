@@ -7,9 +7,11 @@ themselves are read-only in the admin.
 from collections.abc import Callable
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
 
 from projects.admin.projects import CurationActionForm
 from projects.models import Claim, Comment, Flag, Output, Proposal
@@ -151,6 +153,7 @@ class ProposalAdmin(ReadOnlyAdmin):
     search_fields = ("title", "description", "proposer__username")
     action_form = CurationActionForm
     actions = ["approve_selected", "reject_selected"]
+    change_form_template = "admin/projects/proposal/change_form.html"
     fields = (
         "kind",
         "state",
@@ -185,6 +188,35 @@ class ProposalAdmin(ReadOnlyAdmin):
                 "", "<dt>{}</dt><dd>{}</dd>", ((f, d) for f, _, _, d in proposal.changes())
             ),
         )
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="projects_proposal_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Approve or reject one proposal from its page, with a reason (POST only)."""
+        proposal = get_object_or_404(Proposal, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, proposal):
+            raise PermissionDenied
+        reason = request.POST.get("reason", "")
+        try:
+            if "approve" in request.POST:
+                proposal.approve(by=request.user, reason=reason)
+            else:
+                proposal.reject(by=request.user, reason=reason)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("admin:projects_proposal_change", proposal.pk)
+        messages.success(
+            request, f"Proposal {'approved' if 'approve' in request.POST else 'rejected'}."
+        )
+        return redirect("admin:projects_proposal_changelist")
 
     @admin.action(description="Approve selected proposals", permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
