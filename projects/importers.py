@@ -74,6 +74,10 @@ class ParsedItem:
     title: str
     kind: str
 
+    @property
+    def kind_label(self) -> str:
+        return Project.Kind(self.kind).label
+
 
 @dataclass(frozen=True)
 class ParsedAgenda:

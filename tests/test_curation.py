@@ -281,3 +281,14 @@ def test_a_project_cannot_merge_into_itself_or_twice(curator):
 def test_proposal_kinds_are_listed():
     assert Proposal.Kind.values == ["new", "edit"]
     assert TextVersion.Field.values == ["description", "summary"]
+
+
+def test_the_page_says_why_a_project_is_addressed_and_by_what(client, curator):
+    project = ProjectFactory()
+    output = OutputFactory(project=project, title="The definitive paper", accepted=True)
+    project.mark_addressed(by=curator, reason="Answered in full.", outputs=[output])
+
+    html = client.get(project.get_absolute_url()).content.decode()
+
+    assert "Addressed on" in html and "Answered in full." in html
+    assert f'<a href="#output-{output.pk}">The definitive paper</a>' in html

@@ -104,6 +104,11 @@ def project_page_context(request: HttpRequest, project: Project, **forms: Form) 
         "my_interest": my_interest,
         "watch_count": watch["count"],
         "watching": bool(watch["mine"]),
+        "status_change": project.status_changes.select_related("changed_by")
+        .prefetch_related("outputs")
+        .first()
+        if project.status != project.Status.OPEN
+        else None,
         "events": list(project.events.public().select_related("actor", "output")[:HISTORY_LIMIT]),
         "is_researcher": permissions.is_researcher(user),
         "can_moderate": permissions.can_moderate_comments(user),
