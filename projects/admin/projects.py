@@ -1,8 +1,6 @@
 """Projects in the admin: edits kept as versions, status changes with reasons, merges, and
 bulk actions. No status is ever written here directly: every change calls the domain."""
 
-from collections.abc import Callable
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -15,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
+from projects.admin.common import apply_each
 from projects.models import Output, Project, Tag, TextVersion
 
 
@@ -66,23 +65,6 @@ class MergeForm(forms.Form):
         self.fields["kept"].queryset = (
             Project.objects.public().filter(merged_into__isnull=True).exclude(pk=project.pk)
         )
-
-
-def _each(
-    request: HttpRequest, queryset: QuerySet, change: Callable[[Project], object], done: str
-) -> None:
-    """Apply a domain change to each selected project; report successes and refusals."""
-    ok, refused = 0, []
-    for project in queryset:
-        try:
-            change(project)
-            ok += 1
-        except ValidationError as error:
-            refused.append(f"{project.number}. {project.title}: {' '.join(error.messages)}")
-    if ok:
-        messages.success(request, f"{done}: {ok} project{'s' if ok != 1 else ''}.")
-    for line in refused:
-        messages.error(request, line)
 
 
 @admin.register(Project)
@@ -156,12 +138,14 @@ class ProjectAdmin(admin.ModelAdmin):
     @admin.action(description="Retire selected projects (give a reason)")
     def retire_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = request.POST.get("reason", "")
-        _each(request, queryset, lambda p: p.retire(by=request.user, reason=reason), "Retired")
+        apply_each(request, queryset, lambda p: p.retire(by=request.user, reason=reason), "Retired")
 
     @admin.action(description="Reopen selected projects (give a reason)")
     def reopen_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = request.POST.get("reason", "")
-        _each(request, queryset, lambda p: p.reopen(by=request.user, reason=reason), "Reopened")
+        apply_each(
+            request, queryset, lambda p: p.reopen(by=request.user, reason=reason), "Reopened"
+        )
 
     @admin.action(description="Set the claim limit of selected projects")
     def set_claim_limit(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -170,7 +154,7 @@ class ProjectAdmin(admin.ModelAdmin):
             messages.error(request, "A claim limit is a whole number from 1, or blank for any.")
             return
         limit = int(raw) if raw else None
-        _each(
+        apply_each(
             request,
             queryset,
             lambda p: p.revise(by=request.user, claim_limit=limit, note="Bulk action"),

@@ -4,8 +4,6 @@ Curators act here through admin actions that call the domain methods; the object
 themselves are read-only in the admin.
 """
 
-from collections.abc import Callable
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -13,21 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
+from projects.admin.common import apply_each
 from projects.admin.projects import CurationActionForm
 from projects.models import Claim, Comment, Flag, Output, Proposal
-
-
-def _each(request: HttpRequest, queryset: QuerySet, change: Callable, done: str) -> None:
-    """Apply a domain change to each selected object; report successes and refusals."""
-    ok = 0
-    for obj in queryset:
-        try:
-            change(obj)
-            ok += 1
-        except ValidationError as error:
-            messages.error(request, f"{obj}: {' '.join(error.messages)}")
-    if ok:
-        messages.success(request, f"{done}: {ok}.")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -55,11 +41,11 @@ class OutputAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Accept selected outputs", permissions=["change"])
     def accept_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _each(request, queryset, lambda o: o.accept(by=request.user), "Accepted")
+        apply_each(request, queryset, lambda o: o.accept(by=request.user), "Accepted")
 
     @admin.action(description="Reject selected outputs", permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _each(request, queryset, lambda o: o.reject(by=request.user), "Rejected")
+        apply_each(request, queryset, lambda o: o.reject(by=request.user), "Rejected")
 
 
 class FlaggedFilter(admin.SimpleListFilter):
@@ -132,15 +118,17 @@ class CommentAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Hide selected comments", permissions=["change"])
     def hide_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _each(request, queryset, lambda c: c.hide(by=request.user), "Hidden")
+        apply_each(request, queryset, lambda c: c.hide(by=request.user), "Hidden")
 
     @admin.action(description="Unhide selected comments", permissions=["change"])
     def unhide_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _each(request, queryset, lambda c: c.unhide(by=request.user), "Shown again")
+        apply_each(request, queryset, lambda c: c.unhide(by=request.user), "Shown again")
 
     @admin.action(description="Dismiss flags (keep the comments shown)", permissions=["change"])
     def dismiss_flags(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _each(request, queryset, lambda c: c.resolve_flags(by=request.user), "Flags dismissed on")
+        apply_each(
+            request, queryset, lambda c: c.resolve_flags(by=request.user), "Flags dismissed on"
+        )
 
 
 @admin.register(Proposal)
@@ -221,12 +209,16 @@ class ProposalAdmin(ReadOnlyAdmin):
     @admin.action(description="Approve selected proposals", permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = request.POST.get("reason", "")
-        _each(request, queryset, lambda p: p.approve(by=request.user, reason=reason), "Approved")
+        apply_each(
+            request, queryset, lambda p: p.approve(by=request.user, reason=reason), "Approved"
+        )
 
     @admin.action(description="Reject selected proposals (give a reason)", permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = request.POST.get("reason", "")
-        _each(request, queryset, lambda p: p.reject(by=request.user, reason=reason), "Rejected")
+        apply_each(
+            request, queryset, lambda p: p.reject(by=request.user, reason=reason), "Rejected"
+        )
 
 
 class AttentionFilter(admin.SimpleListFilter):
