@@ -159,6 +159,10 @@ class OutputForm(UniqueIds, forms.Form):
         super().__init__(*args, **kwargs)
         if claims:
             self.fields["claim"].queryset = Claim.objects.filter(pk__in=[c.pk for c in claims])
+            # Labels from the claim's own fields: no query per option.
+            self.fields["claim"].label_from_instance = lambda claim: (
+                f"Your claim of {claim.started_at:%d %b %Y} ({claim.get_state_display().lower()})"
+            )
         else:
             del self.fields["claim"]
 

@@ -18,8 +18,13 @@ def can_act_on_claim(user, claim: Claim) -> bool:
 
 
 def can_edit_comment(user, comment: Comment) -> bool:
-    """Edit or delete a comment: only its author, while it is not deleted."""
-    return is_researcher(user) and comment.author_id == user.pk and not comment.is_deleted
+    """Edit or delete a comment: only its author, while it is neither deleted nor hidden."""
+    return (
+        is_researcher(user)
+        and comment.author_id == user.pk
+        and not comment.is_deleted
+        and not comment.is_hidden
+    )
 
 
 def can_moderate_comments(user) -> bool:

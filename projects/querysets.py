@@ -23,8 +23,13 @@ class ProjectQuerySet(models.QuerySet):
     """Reads of projects."""
 
     def public(self) -> "ProjectQuerySet":
-        """Projects a visitor may see: everything but proposals awaiting a curator."""
+        """Projects a visitor may see: everything but unpublished proposals (pending or
+        rejected). Merged duplicates are included: their URLs redirect."""
         return self.exclude(status=self.model.Status.PROPOSED)
+
+    def live(self) -> "ProjectQuerySet":
+        """Public projects that were not merged away: the ones people list and act on."""
+        return self.public().filter(merged_into__isnull=True)
 
     def in_agenda_order(self) -> "ProjectQuerySet":
         """Agenda by agenda, each in its source numbering."""

@@ -144,11 +144,16 @@ def test_a_new_project_proposal_is_proposed_until_approved(
     assert mail.outbox[0].to == [researcher.email]
 
 
-def test_rejecting_a_new_project_retires_it_and_tells_the_proposer_why(
-    researcher, curator, django_capture_on_commit_callbacks
+def test_rejecting_a_new_project_keeps_it_unpublished_and_tells_the_proposer_why(
+    client, researcher, curator, django_capture_on_commit_callbacks
 ):
     proposal = Project.propose(
-        by=researcher, agenda=AgendaFactory(), title="Dup", description="Dup.", kind="paper"
+        by=researcher,
+        agenda=AgendaFactory(),
+        title="Spammy title",
+        description="Buy now.",
+        kind="paper",
+        note="A word for the curators",
     )
 
     with pytest.raises(ValidationError):
@@ -158,11 +163,57 @@ def test_rejecting_a_new_project_retires_it_and_tells_the_proposer_why(
 
     proposal.refresh_from_db()
     assert proposal.state == "rejected" and proposal.decision_reason == "Item 3 covers this."
-    assert proposal.project.status == "retired"
+    assert proposal.project.status == "proposed"
     assert "Item 3 covers this." in mail.outbox[0].body
+    assert "Spammy title" not in client.get("/").content.decode()
+    assert client.get(proposal.project.get_absolute_url()).status_code == 404
     with pytest.raises(ValidationError) as again:
         proposal.approve(by=curator)
     assert again.value.code == "decided"
+
+
+def test_proposal_notes_and_rejections_stay_out_of_the_public_history(client, researcher, curator):
+    project = ProjectFactory()
+    project.propose_edit(
+        by=researcher,
+        title="Better",
+        description=project.description,
+        kind=project.kind,
+        note="Private word for curators",
+    ).reject(by=curator, reason="Private reason for the proposer")
+
+    html = client.get(project.get_absolute_url()).content.decode()
+
+    assert "Private word for curators" not in html and "Private reason" not in html
+
+
+def test_a_proposed_project_is_published_only_through_its_proposal(researcher, curator):
+    proposal = Project.propose(
+        by=researcher, agenda=AgendaFactory(), title="T", description="d", kind="paper"
+    )
+    with pytest.raises(ValidationError) as direct:
+        proposal.project.change_status(to="open", by=curator, reason="Shortcut")
+    with pytest.raises(ValidationError) as merge:
+        proposal.project.merge_into(ProjectFactory(), by=curator, reason="Dup")
+    assert (direct.value.code, merge.value.code) == ("proposal", "proposed")
+
+
+def test_a_merged_project_never_changes_status_again(curator):
+    kept, duplicate = ProjectFactory(), ProjectFactory()
+    duplicate.merge_into(kept, by=curator, reason="Same")
+    with pytest.raises(ValidationError) as error:
+        duplicate.reopen(by=curator, reason="Oops")
+    assert error.value.code == "merged"
+
+
+def test_long_notes_are_cut_to_fit_their_columns(curator, researcher):
+    project = ProjectFactory()
+    proposal = project.propose_edit(
+        by=researcher, title="New", description=project.description, kind=project.kind
+    )
+    proposal.approve(by=curator, reason="x" * 1000)
+    project.revise(by=curator, description="Changed", note="y" * 1000)
+    assert all(len(v.note) <= 200 for v in TextVersion.objects.all())
 
 
 def test_an_edit_proposal_shows_a_diff_and_applies_as_a_new_version(researcher, curator):

@@ -1,6 +1,7 @@
 """The participation views: both renderings, bad input, and script injection."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from projects.models import Claim, Comment, Event, Output
@@ -360,3 +361,47 @@ def test_script_in_plain_text_fields_is_escaped(client, ada, project):
     for html in (page, person):
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;" in html
+
+
+def test_nothing_can_be_added_to_a_merged_project(client, ada, curator):
+    kept, duplicate = ProjectFactory(), ProjectFactory()
+    duplicate.merge_into(kept, by=curator, reason="Same")
+    urls = [
+        (reverse("projects:comment-create", args=[duplicate.slug]), {"body": "Hi"}),
+        (
+            reverse("projects:output-create", args=[duplicate.slug]),
+            {"url": "https://e.org", "title": "T", "kind": "code", "addresses": "partly"},
+        ),
+        (reverse("projects:project-interest", args=[duplicate.slug]), {}),
+        (reverse("projects:project-watch", args=[duplicate.slug]), {}),
+    ]
+    for url, data in urls:
+        assert client.post(url, data).status_code == 404
+    claim = client.post(claim_url(duplicate), {})
+    assert claim.status_code == 400 and "not open for claims" in claim.content.decode()
+    assert not duplicate.comments.exists() and not Claim.objects.exists()
+
+
+def test_the_claim_page_of_an_unpublished_proposal_is_404(client, ada):
+    project = ProjectFactory(proposed=True)
+    assert client.get(claim_url(project)).status_code == 404
+
+
+def test_a_reply_with_an_odd_digit_parent_id_is_404(client, ada, project):
+    response = client.post(
+        reverse("projects:comment-create", args=[project.slug]), {"body": "Hi", "parent": "²"}
+    )
+    assert response.status_code == 404
+
+
+def test_authors_cannot_edit_hidden_comments_and_nobody_flags_them(client, ada, curator, project):
+    comment = CommentFactory(project=project, author=ada)
+    comment.hide(by=curator)
+
+    edit = client.post(reverse("projects:comment-edit", args=[comment.pk]), {"body": "Sneaky"})
+    with pytest.raises(ValidationError):
+        comment.flag(by=curator)
+
+    assert edit.status_code == 403
+    comment.refresh_from_db()
+    assert comment.body != "Sneaky"

@@ -133,3 +133,15 @@ def test_the_history_lists_what_happened_newest_first(client, researcher):
 def test_the_page_answers_vary_on_hx_request(client):
     project = ProjectFactory()
     assert "HX-Request" in client.get(project.get_absolute_url())["Vary"]
+
+
+def test_the_page_query_count_does_not_grow_with_your_own_claims(client, researcher):
+    """Guards the per-option query of the output form's "from your claim" choices."""
+    small, big = ProjectFactory(), ProjectFactory()
+    ClaimFactory(project=small, researcher=researcher)
+    ClaimFactory(project=big, researcher=researcher)
+    for _ in range(10):
+        ClaimFactory(project=big, researcher=researcher, state="released")
+    client.force_login(researcher)
+
+    assert page_queries(client, small) == page_queries(client, big)

@@ -135,19 +135,19 @@ class ProjectAdmin(admin.ModelAdmin):
 
     # Bulk actions
 
-    @admin.action(description="Retire selected projects (give a reason)")
+    @admin.action(description="Retire selected projects (give a reason)", permissions=["change"])
     def retire_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = request.POST.get("reason", "")
         apply_each(request, queryset, lambda p: p.retire(by=request.user, reason=reason), "Retired")
 
-    @admin.action(description="Reopen selected projects (give a reason)")
+    @admin.action(description="Reopen selected projects (give a reason)", permissions=["change"])
     def reopen_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = request.POST.get("reason", "")
         apply_each(
             request, queryset, lambda p: p.reopen(by=request.user, reason=reason), "Reopened"
         )
 
-    @admin.action(description="Set the claim limit of selected projects")
+    @admin.action(description="Set the claim limit of selected projects", permissions=["change"])
     def set_claim_limit(self, request: HttpRequest, queryset: QuerySet) -> None:
         raw = request.POST.get("claim_limit", "").strip()
         if raw and (not raw.isdigit() or int(raw) < 1):
@@ -161,7 +161,7 @@ class ProjectAdmin(admin.ModelAdmin):
             "Claim limit set",
         )
 
-    @admin.action(description="Add a tag to selected projects")
+    @admin.action(description="Add a tag to selected projects", permissions=["change"])
     def add_tag(self, request: HttpRequest, queryset: QuerySet) -> None:
         name = " ".join(request.POST.get("tag", "").split())
         if not slugify(name):

@@ -111,6 +111,8 @@ class Comment(models.Model):
 
         if self.author_id == by.pk:
             raise ValidationError("You cannot flag your own comment.", code="own")
+        if self.is_deleted or self.is_hidden:
+            raise ValidationError("This comment is no longer shown.", code="not_shown")
         flag, created = Flag.objects.get_or_create(
             comment=self, flagged_by=by, defaults={"reason": reason}
         )

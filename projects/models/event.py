@@ -39,8 +39,16 @@ class Event(models.Model):
         WATCHED = "watched", "started watching"
         UNWATCHED = "unwatched", "stopped watching"
 
-    # Personal toggles that the public history leaves out.
-    PRIVATE_KINDS = (Kind.WATCHED, Kind.UNWATCHED, Kind.COMMENT_FLAGGED)
+    # What the public history leaves out: personal toggles, and what passes between a
+    # researcher and the curators (flags, proposals and their notes, rejections).
+    PRIVATE_KINDS = (
+        Kind.WATCHED,
+        Kind.UNWATCHED,
+        Kind.COMMENT_FLAGGED,
+        Kind.PROPOSED,
+        Kind.EDIT_PROPOSED,
+        Kind.PROPOSAL_REJECTED,
+    )
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

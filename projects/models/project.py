@@ -314,8 +314,7 @@ class Project(models.Model):
 
     # The moves a curator may make, and what each is called.
     TRANSITIONS = {
-        (ProjectStatus.PROPOSED, ProjectStatus.OPEN): "approve",
-        (ProjectStatus.PROPOSED, ProjectStatus.RETIRED): "reject",
+        (ProjectStatus.PROPOSED, ProjectStatus.OPEN): "approve its proposal",
         (ProjectStatus.OPEN, ProjectStatus.ADDRESSED): "mark addressed",
         (ProjectStatus.OPEN, ProjectStatus.RETIRED): "retire",
         (ProjectStatus.ADDRESSED, ProjectStatus.OPEN): "reopen",
@@ -324,17 +323,27 @@ class Project(models.Model):
     }
 
     @transaction.atomic
-    def change_status(self, *, to: str, by, reason: str, outputs=()) -> StatusChange:
+    def change_status(
+        self, *, to: str, by, reason: str, outputs=(), approving: bool = False
+    ) -> StatusChange:
         """Move the project to another status, recording who, when and why.
 
-        "addressed" must name accepted outputs of this project that justify it. Raises
-        ValidationError with code "reason", "transition" or "outputs".
+        "addressed" must name accepted outputs of this project that justify it. A proposed
+        project leaves "proposed" only when its proposal is approved (``approving``), and a
+        merged duplicate never changes again. Raises ValidationError with code "reason",
+        "merged", "proposal", "transition" or "outputs".
         """
         if not reason.strip():
             raise ValidationError(
                 "Give a reason: it is kept in the project's history.", code="reason"
             )
         project = Project.objects.select_for_update().get(pk=self.pk)
+        if project.merged_into_id:
+            raise ValidationError("This project was merged into another.", code="merged")
+        if project.status == self.Status.PROPOSED and not approving:
+            raise ValidationError(
+                "A proposed project is published by approving its proposal.", code="proposal"
+            )
         if (project.status, to) not in self.TRANSITIONS:
             raise ValidationError(
                 f"A {project.get_status_display().lower()} project cannot become "
@@ -398,7 +407,7 @@ class Project(models.Model):
                         note="Before the first edit",
                     )
                 TextVersion.objects.create(
-                    project=project, field=name, text=changes[name], created_by=by, note=note
+                    project=project, field=name, text=changes[name], created_by=by, note=note[:200]
                 )
             setattr(project, name, changes[name])
             setattr(self, name, changes[name])
@@ -485,6 +494,10 @@ class Project(models.Model):
         """
         if kept.pk == self.pk:
             raise ValidationError("A project cannot be merged into itself.", code="self")
+        if self.Status.PROPOSED in (self.status, kept.status):
+            raise ValidationError(
+                "Decide the proposal first: only published projects are merged.", code="proposed"
+            )
         if not reason.strip():
             raise ValidationError("Give a reason: it is kept in both histories.", code="reason")
         first, second = sorted([self.pk, kept.pk])  # lock in a fixed order: no deadlock

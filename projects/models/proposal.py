@@ -114,9 +114,11 @@ class Proposal(models.Model):
         """
         proposal = self._decide(by=by, state=self.State.APPROVED, reason=reason)
         project = proposal.project
+        if project.merged_into_id:
+            raise ValidationError("The project was merged into another since.", code="merged")
         note = f"Proposed by {proposal.proposer.public_name}" + (f": {reason}" if reason else "")
         if proposal.kind == self.Kind.NEW:
-            project.change_status(to=project.Status.OPEN, by=by, reason=note)
+            project.change_status(to=project.Status.OPEN, by=by, reason=note, approving=True)
         else:
             project.revise(
                 by=by,
@@ -129,16 +131,11 @@ class Proposal(models.Model):
 
     @transaction.atomic
     def reject(self, *, by, reason: str) -> Proposal:
-        """Pending -> rejected, with a reason the proposer reads. A rejected new project is
-        retired, never deleted. Raises ValidationError(code="reason"|"decided")."""
+        """Pending -> rejected, with a reason the proposer reads. A rejected new project stays
+        unpublished ("proposed"), never deleted. Raises ValidationError(code="reason"|"decided")."""
         if not reason.strip():
             raise ValidationError("Say why, so that the proposer can learn from it.", code="reason")
-        proposal = self._decide(by=by, state=self.State.REJECTED, reason=reason)
-        if proposal.kind == self.Kind.NEW:
-            proposal.project.change_status(
-                to=proposal.project.Status.RETIRED, by=by, reason=f"Proposal rejected: {reason}"
-            )
-        return proposal
+        return self._decide(by=by, state=self.State.REJECTED, reason=reason)
 
     def _tell_proposer(self) -> None:
         """Email the proposer the decision (after the transaction commits)."""

@@ -18,8 +18,10 @@ def project_claim(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: who already works on the project and their plans, then the claim form (go ahead
     or back out). POST: claim. htmx gets the claim panel; a plain request a redirect, or
     this page again with errors."""
-    # Any project, not only public ones: claiming a proposal gets the domain's clear refusal.
-    project = get_object_or_404(Project, slug=slug)
+    # A POST may name any project: claiming a proposal gets the domain's clear refusal.
+    # The page that shows who works on a project is for published ones only.
+    projects = Project.objects.all() if request.method == "POST" else Project.objects.live()
+    project = get_object_or_404(projects, slug=slug)
     form = ClaimForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         done = run_action(form, lambda **data: project.claim(researcher=request.user, **data))

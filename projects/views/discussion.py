@@ -17,10 +17,12 @@ from projects.views.common import answer, researcher_required, run_action
 @require_POST
 def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Post a comment, or a reply when the form names a parent comment."""
-    project = get_object_or_404(Project.objects.public(), slug=slug)
+    project = get_object_or_404(Project.objects.live(), slug=slug)
     parent = None
     if parent_id := request.POST.get("parent"):
-        parent = get_object_or_404(Comment, pk=parent_id if parent_id.isdigit() else 0)
+        parent = get_object_or_404(
+            Comment, pk=int(parent_id) if parent_id.isascii() and parent_id.isdigit() else 0
+        )
     form = (ReplyForm if parent else CommentForm)(request.POST)
     done = run_action(
         form,

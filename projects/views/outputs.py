@@ -17,7 +17,7 @@ from projects.views.common import answer, researcher_required, run_action
 @require_POST
 def output_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Link an output to the project, awaiting a curator's review."""
-    project = get_object_or_404(Project.objects.public(), slug=slug)
+    project = get_object_or_404(Project.objects.live(), slug=slug)
     form = OutputForm(request.POST, claims=list(project.claims.filter(researcher=request.user)))
     done = run_action(form, lambda **data: project.link_output(by=request.user, **data))
     return answer(

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
     """Every public project across agendas, in agenda order, a page at a time."""
-    paginator = Paginator(Project.objects.public().for_list(), settings.PROJECTS_PER_PAGE)
+    paginator = Paginator(Project.objects.live().for_list(), settings.PROJECTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "projects/project_list.html", {"page_obj": page})
 
@@ -28,7 +28,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One agenda: its attribution and intro, then its projects in source order."""
     agenda = get_object_or_404(Agenda.objects.for_detail(), slug=slug)
-    projects = agenda.projects.public().for_list()
+    projects = agenda.projects.live().for_list()
     return render(request, "projects/agenda_detail.html", {"agenda": agenda, "projects": projects})
 
 

@@ -40,7 +40,7 @@ def project_propose(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_propose_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """Propose an edit to a project's title, kind or description; curators see it as a diff."""
-    project = get_object_or_404(Project.objects.public(), slug=slug, merged_into__isnull=True)
+    project = get_object_or_404(Project.objects.live(), slug=slug)
     initial = {"title": project.title, "description": project.description, "kind": project.kind}
     form = ProposalForm(
         request.POST if request.method == "POST" else None, initial=initial, edit=True

@@ -13,7 +13,7 @@ from projects.views.common import answer, researcher_required, run_action
 @require_POST
 def project_interest(request: HttpRequest, slug: str) -> HttpResponse:
     """Add or update your interest (with an optional note), or withdraw it (``withdraw``)."""
-    project = get_object_or_404(Project.objects.public(), slug=slug)
+    project = get_object_or_404(Project.objects.live(), slug=slug)
     interested = "withdraw" not in request.POST
     form = InterestForm(request.POST)
     done = run_action(
@@ -37,7 +37,7 @@ def project_interest(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def project_watch(request: HttpRequest, slug: str) -> HttpResponse:
     """Start watching the project, or stop (``stop``)."""
-    project = get_object_or_404(Project.objects.public(), slug=slug)
+    project = get_object_or_404(Project.objects.live(), slug=slug)
     watching = "stop" not in request.POST
     project.set_watch(user=request.user, watching=watching)
     return answer(
