@@ -59,6 +59,9 @@ _KIND_BY_WORD = {
 _KIND_OPENING_WORDS = 6
 
 _list_parser = MarkdownIt("commonmark")
+# The front-matter key that marks a file as the board's own export.
+EXPORT_MARK = "exported_by_board"
+_LEADING_LIST_MARKER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)", re.M)
 
 
 class AgendaFormatError(ValueError):
@@ -90,6 +93,8 @@ class ParsedAgenda:
     tags: list[str]
     intro: str
     items: list[ParsedItem]
+    # Written by export_agenda: the board's own copy, not an upstream source.
+    is_export: bool = False
 
 
 @dataclass
@@ -103,6 +108,8 @@ class ImportReport:
     unchanged: list[int] = field(default_factory=list)
     # Items whose curator-edited title or description the import left alone.
     kept_curated: list[int] = field(default_factory=list)
+    # Board proposals moved out of the way of a source item: (old number, new number).
+    renumbered: list[tuple[int, int]] = field(default_factory=list)
 
     def action(self, number: int) -> str:
         """What the import does to item ``number``: "create", "update" or "leave unchanged"."""
@@ -120,6 +127,8 @@ class ImportReport:
         if self.kept_curated:
             numbers = ", ".join(str(n) for n in self.kept_curated)
             parts.append(f"curator edits kept on {numbers}")
+        for old, new in self.renumbered:
+            parts.append(f"a board proposal moved from number {old} to {new}")
         verb = "Created" if self.agenda_created else "Updated"
         return f"{verb} agenda “{self.agenda.title}”: " + "; ".join(parts) + "."
 
@@ -195,6 +204,7 @@ def parse_agenda(data: bytes | str) -> ParsedAgenda:
         tags=meta["tags"],
         intro=intro,
         items=items,
+        is_export=meta["is_export"],
     )
 
 
@@ -227,12 +237,23 @@ def _parse_front_matter(text: str) -> dict:
         tags = [tags]
     if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
         raise AgendaFormatError("The front matter's tags must be a list of words.")
-    author = meta.get("author") or ""
+    author = " ".join(str(meta.get("author") or "").split())
+    for name, value, limit in (
+        ("title", title, 200),
+        ("href", source_url, 500),
+        ("author", author, 200),
+        *(("tag", tag, 50) for tag in tags),
+    ):
+        if len(str(value)) > limit:
+            raise AgendaFormatError(
+                f"The {name} in the front matter is longer than {limit} characters."
+            )
     return {
         "title": title,
         "slug": slug,
         "source_url": source_url,
-        "author": " ".join(str(author).split()),
+        "author": author,
+        "is_export": meta.get(EXPORT_MARK) is True,
         "tags": [" ".join(str(t).replace("_", " ").split()) for t in tags if str(t).strip()],
     }
 
@@ -288,10 +309,23 @@ def import_agenda(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
     agenda, agenda_created = _save_agenda(parsed)
     report = ImportReport(agenda=agenda, agenda_created=agenda_created)
     existing = {project.number: project for project in agenda.projects.all()}
+    # A source file speaks for the projects imported from it; the board's own export
+    # speaks for every project it lists.
+    matched = (
+        existing
+        if parsed.is_export
+        else {n: p for n, p in existing.items() if p.imported_description}
+    )
+    next_free = max([*existing, *(item.number for item in parsed.items)], default=0) + 1
     taken_slugs = set(Project.objects.values_list("slug", flat=True))
     for item in parsed.items:
-        project = existing.get(item.number)
+        project = matched.get(item.number)
         if project is None:
+            if squatter := existing.get(item.number):
+                # A project proposed on the board took this number; the source comes first.
+                squatter.number, next_free = next_free, next_free + 1
+                squatter.save(update_fields=["number", "updated_at"])
+                report.renumbered.append((item.number, squatter.number))
             slug = unique_slug(item.title, taken_slugs)
             taken_slugs.add(slug)
             Project.objects.create(
@@ -306,7 +340,10 @@ def import_agenda(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
             )
             report.created.append(item.number)
             continue
-        changed, kept = _refresh_project(project, item)
+        if parsed.is_export:
+            changed, kept = _apply_export(project, item), False
+        else:
+            changed, kept = _refresh_project(project, item)
         (report.updated if changed else report.unchanged).append(item.number)
         if kept:
             report.kept_curated.append(item.number)
@@ -362,11 +399,26 @@ def _refresh_project(project: Project, item: ParsedItem) -> tuple[bool, bool]:
     kept = (curated_title and item.title != project.title) or (
         curated_description and item.description != project.description
     )
-    if changed:
-        for name in changed:
+    imported = [name for name in changed if name.startswith("imported_")]
+    if imported:
+        for name in imported:
             setattr(project, name, updates[name])
-        project.save(update_fields=[*changed, "updated_at"])
+        project.save(update_fields=[*imported, "updated_at"])
+    # The text itself changes through revise(), so that its earlier versions are kept.
+    project.revise(
+        by=None,
+        note="Updated from the source",
+        **{name: updates[name] for name in changed if name not in imported},
+    )
     return bool(changed), kept
+
+
+def _apply_export(project: Project, item: ParsedItem) -> bool:
+    """From the board's own export, take the description as a curator's edit (the export
+    has no titles). What the source last said (``imported_*``) stays as it was."""
+    return bool(
+        project.revise(by=None, note="Imported from an export", description=item.description)
+    )
 
 
 def _remove_indent(line: str, indent: str) -> str:
@@ -375,13 +427,18 @@ def _remove_indent(line: str, indent: str) -> str:
     return stripped if len(line) - len(stripped) <= len(indent) else line[len(indent) :]
 
 
+def _escape_notes(text: str) -> str:
+    """Keep a literal "%%" from reading as an Obsidian private note ("%\\%" renders as "%%")."""
+    return text.replace("%%", "%\\%")
+
+
 def export_agenda(agenda: Agenda) -> str:
     """The agenda in the format ``import_agenda`` reads: importing it back changes nothing.
 
     Proposals still awaiting a curator are left out; every other project is written with
     its number and current description.
     """
-    meta = {"title": agenda.title, "slug": agenda.slug}
+    meta = {"title": agenda.title, "slug": agenda.slug, EXPORT_MARK: True}
     if agenda.source_url:
         meta["href"] = agenda.source_url
     if agenda.author:
@@ -392,11 +449,13 @@ def export_agenda(agenda: Agenda) -> str:
     front_matter = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     parts = [f"---\n{front_matter}---\n"]
     if agenda.intro:
-        parts.append(agenda.intro.strip() + "\n")
+        # An intro line that looks like a list item would come back as a project.
+        intro = _LEADING_LIST_MARKER.sub(r"\1\\\2", _escape_notes(agenda.intro.strip()))
+        parts.append(intro + "\n")
     items = []
     for project in agenda.projects.public().in_agenda_order():
         marker = f"{project.number}. "
-        lines = project.description.strip().splitlines()
+        lines = _escape_notes(project.description.strip()).splitlines()
         rest = [f"{' ' * len(marker)}{line}" if line.strip() else "" for line in lines[1:]]
         items.append("\n".join([marker + lines[0], *rest]))
     # A blank line between items keeps multi-paragraph items apart; a tight list otherwise.

@@ -246,3 +246,79 @@ def test_parsing_alone_never_touches_the_database(django_assert_num_queries, dem
 )
 def test_derive_title(text, title):
     assert derive_title(text) == title
+
+
+def test_an_export_imported_back_does_not_make_curated_text_look_like_the_source(demo_agenda_bytes):
+    from projects.importers import export_agenda
+
+    import_agenda(demo_agenda_bytes)
+    curated = Project.objects.get(number=3)
+    curated.revise(by=None, description="A curated list of papers worth replicating.")
+    import_agenda(export_agenda(curated.agenda))
+
+    report = import_agenda(demo_agenda_bytes)  # the source again
+
+    curated.refresh_from_db()
+    assert curated.description == "A curated list of papers worth replicating."
+    assert report.kept_curated == [3]
+
+
+def test_an_export_survives_list_like_intros_and_percent_signs():
+    from projects.importers import export_agenda
+
+    import_agenda("---\ntitle: Odd\n---\n\nIntro.\n\n1. A paper.\n2. A sketch.\n")
+    agenda = Agenda.objects.get()
+    agenda.intro = "Read these first:\n\n1. The post.\n2. The comments."
+    agenda.save()
+    Project.objects.get(number=1).revise(by=None, description="A paper: 50%% now, 20%% later.")
+
+    import_agenda(export_agenda(agenda))
+
+    assert Project.objects.count() == 2
+    assert "50%% now, 20%% later" in Project.objects.get(number=1).description_html
+    assert "<li>The post.</li>" not in Agenda.objects.get().intro_html
+
+
+def test_a_board_proposal_makes_way_for_the_sources_next_item(researcher, demo_agenda_bytes):
+    import_agenda(demo_agenda_bytes)
+    agenda = Agenda.objects.get()
+    proposal = Project.propose(
+        by=researcher, agenda=agenda, title="Mine", description="d", kind="paper"
+    )
+    assert proposal.project.number == 27
+    source = demo_agenda_bytes.decode() + "27. A sketch of a new idea from the source.\n"
+
+    report = import_agenda(source)
+
+    assert report.created == [27] and report.renumbered == [(27, 28)]
+    assert Project.objects.get(pk=proposal.project.pk).number == 28
+    assert Project.objects.get(agenda=agenda, number=27).title.startswith("A sketch of a new idea")
+
+
+@pytest.mark.parametrize(
+    "front_matter, message",
+    [
+        ("title: " + "t" * 201, "title in the front matter is longer than 200"),
+        ("title: T\nhref: https://example.org/" + "x" * 500, "href in the front matter is longer"),
+        ("title: T\ntags: [" + "t" * 51 + "]", "tag in the front matter is longer than 50"),
+    ],
+)
+def test_overlong_front_matter_is_refused(front_matter, message):
+    with pytest.raises(AgendaFormatError, match=message):
+        import_agenda(f"---\n{front_matter}\n---\n1. A paper.\n")
+    assert not Agenda.objects.exists()
+
+
+def test_a_source_update_keeps_the_earlier_description_as_a_version(demo_agenda_bytes):
+    import_agenda(demo_agenda_bytes)
+    changed = demo_agenda_bytes.decode().replace(
+        "14. A mathematical comparison", "14. A careful comparison"
+    )
+
+    import_agenda(changed)
+
+    project = Project.objects.get(number=14)
+    texts = [v.text for v in project.versions.order_by("created_at", "pk")]
+    assert texts[0].startswith("A mathematical comparison") and texts[1].startswith(
+        "A careful comparison"
+    )
