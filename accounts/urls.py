@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from accounts import views
 
@@ -6,5 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/profile/", views.profile_edit, name="profile-edit"),
-    path("people/<str:username>/", views.person_detail, name="person-detail"),
+    # Usernames are letters, digits and @.+-_ (Django's validator); nothing else matches.
+    re_path(r"^people/(?P<username>[\w.@+-]+)/$", views.person_detail, name="person-detail"),
 ]

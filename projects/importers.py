@@ -187,6 +187,8 @@ def parse_agenda(data: bytes | str) -> ParsedAgenda:
             ) from None
     if not data.strip():
         raise AgendaFormatError("The file is empty.")
+    if "\x00" in data:
+        raise AgendaFormatError("The file holds a NUL character: it is not a text file.")
     match = _FRONT_MATTER.match(data.removeprefix("\ufeff"))
     if not match:
         raise AgendaFormatError(
@@ -369,15 +371,10 @@ def _save_agenda(parsed: ParsedAgenda) -> tuple[Agenda, bool]:
         agenda.save()
     elif changed:
         agenda.save(update_fields=[*changed, "updated_at"])
-    tags = [_tag(name) for name in parsed.tags]
+    tags = [Tag.named(name) for name in parsed.tags]
     if created or {t.pk for t in tags} != set(agenda.tags.values_list("pk", flat=True)):
         agenda.tags.set(tags)
     return agenda, created
-
-
-def _tag(name: str) -> Tag:
-    tag, _ = Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})
-    return tag
 
 
 def _refresh_project(project: Project, item: ParsedItem) -> tuple[bool, bool]:

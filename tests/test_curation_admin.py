@@ -331,3 +331,30 @@ def test_decide_a_proposal_from_its_page(client, curating, researcher):
         "Welcome",
         "open",
     )
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "40000", "x"])
+def test_a_bad_claim_limit_in_the_action_bar_is_refused_with_a_message(client, curating, value):
+    project = ProjectFactory()
+    response = action(client, "project", "set_claim_limit", [project], claim_limit=value)
+    assert "A claim limit is a whole number from 1 to 1000" in response.content.decode()
+    assert Project.objects.get(pk=project.pk).claim_limit is None
+
+
+def test_add_tag_reuses_a_tag_whose_slug_a_curator_changed(client, curating):
+    from projects.models import Tag
+
+    Tag.objects.create(name="LessWrong", slug="lw")
+    project = ProjectFactory()
+    action(client, "project", "add_tag", [project], tag="LessWrong")
+    assert [t.slug for t in Project.objects.get(pk=project.pk).tags.all()] == ["lw"]
+
+
+def test_merging_into_a_closed_project_is_refused(client, curating):
+    kept, duplicate = ProjectFactory(retired=True), ProjectFactory()
+    response = client.post(
+        reverse("admin:projects_project_merge", args=[duplicate.pk]),
+        {"kept": kept.pk, "reason": "Same"},
+    )
+    assert response.status_code == 400
+    assert Project.objects.get(pk=duplicate.pk).merged_into is None

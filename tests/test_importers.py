@@ -322,3 +322,20 @@ def test_a_source_update_keeps_the_earlier_description_as_a_version(demo_agenda_
     assert texts[0].startswith("A mathematical comparison") and texts[1].startswith(
         "A careful comparison"
     )
+
+
+def test_tags_are_found_by_name_or_slug_and_may_be_non_ascii(demo_agenda_bytes):
+    Tag.objects.create(name="LessWrong", slug="lw")
+    import_agenda(demo_agenda_bytes)
+    import_agenda("---\ntitle: Unicode\ntags: [安全, 解釈]\n---\n1. A paper.\n")
+
+    assert Tag.objects.filter(name="LessWrong").count() == 1
+    assert sorted(Agenda.objects.get(slug="unicode").tags.values_list("name", flat=True)) == [
+        "安全",
+        "解釈",
+    ]
+
+
+def test_a_file_with_a_nul_character_is_refused():
+    with pytest.raises(AgendaFormatError, match="NUL"):
+        import_agenda("---\ntitle: X\n---\n1. A pa\x00per.\n")

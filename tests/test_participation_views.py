@@ -405,3 +405,23 @@ def test_authors_cannot_edit_hidden_comments_and_nobody_flags_them(client, ada, 
     assert edit.status_code == 403
     comment.refresh_from_db()
     assert comment.body != "Sneaky"
+
+
+def test_saving_an_htmx_edit_replaces_the_whole_discussion(client, ada, project):
+    comment = CommentFactory(project=project, author=ada)
+    url = reverse("projects:comment-edit", args=[comment.pk])
+
+    form = client.get(url, **HTMX).content.decode()
+    saved = client.post(url, {"body": "New"}, **HTMX)
+
+    assert f'id="edit-{comment.pk}-body"' in form and 'id="comment-body"' not in form
+    assert saved["HX-Retarget"] == "#discussion" and saved["HX-Reswap"] == "outerHTML"
+
+
+def test_odd_usernames_in_the_url_are_404(client):
+    assert client.get("/people/%00/").status_code == 404
+    assert client.get("/people/a%20b/").status_code == 404
+
+
+def test_pages_load_the_script_that_reports_failed_htmx_requests(client, project):
+    assert "/static/js/htmx-errors.js" in client.get(project.get_absolute_url()).content.decode()

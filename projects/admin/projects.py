@@ -11,19 +11,24 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.text import slugify
 
 from projects.admin.common import apply_each
 from projects.models import Output, Project, Tag, TextVersion
+
+MAX_CLAIM_LIMIT = 1000
+
+
+class ReasonActionForm(ActionForm):
+    """The action bar, with a reason for the actions that need one."""
+
+    reason = forms.CharField(required=False, label="Reason:")
 
 
 class CurationActionForm(ActionForm):
     """The action bar, with the values the bulk actions need."""
 
     reason = forms.CharField(required=False, label="Reason:")
-    claim_limit = forms.IntegerField(
-        required=False, min_value=1, label="Claim limit (blank: any number):"
-    )
+    claim_limit = forms.CharField(required=False, max_length=5, label="Claim limit (blank: any):")
     tag = forms.CharField(required=False, max_length=50, label="Tag:")
 
 
@@ -63,7 +68,7 @@ class MergeForm(forms.Form):
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kept"].queryset = (
-            Project.objects.public().filter(merged_into__isnull=True).exclude(pk=project.pk)
+            Project.objects.live().filter(status="open").exclude(pk=project.pk)
         )
 
 
@@ -150,8 +155,10 @@ class ProjectAdmin(admin.ModelAdmin):
     @admin.action(description="Set the claim limit of selected projects", permissions=["change"])
     def set_claim_limit(self, request: HttpRequest, queryset: QuerySet) -> None:
         raw = request.POST.get("claim_limit", "").strip()
-        if raw and (not raw.isdigit() or int(raw) < 1):
-            messages.error(request, "A claim limit is a whole number from 1, or blank for any.")
+        if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_CLAIM_LIMIT):
+            messages.error(
+                request, f"A claim limit is a whole number from 1 to {MAX_CLAIM_LIMIT}, or blank."
+            )
             return
         limit = int(raw) if raw else None
         apply_each(
@@ -163,11 +170,10 @@ class ProjectAdmin(admin.ModelAdmin):
 
     @admin.action(description="Add a tag to selected projects", permissions=["change"])
     def add_tag(self, request: HttpRequest, queryset: QuerySet) -> None:
-        name = " ".join(request.POST.get("tag", "").split())
-        if not slugify(name):
+        tag = Tag.named(request.POST.get("tag", ""))
+        if tag is None:
             messages.error(request, "Write the tag to add in the Tag box.")
             return
-        tag, _ = Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})
         tag.projects.add(*queryset)
         messages.success(request, f"Tagged {queryset.count()} projects “{tag.name}”.")
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
 from projects.admin.common import apply_each
-from projects.admin.projects import CurationActionForm
+from projects.admin.projects import ReasonActionForm
 from projects.models import Claim, Comment, Flag, Output, Proposal
 
 
@@ -139,7 +139,7 @@ class ProposalAdmin(ReadOnlyAdmin):
     list_filter = ("state", "kind")
     list_select_related = ("proposer", "project")
     search_fields = ("title", "description", "proposer__username")
-    action_form = CurationActionForm
+    action_form = ReasonActionForm
     actions = ["approve_selected", "reject_selected"]
     change_form_template = "admin/projects/proposal/change_form.html"
     fields = (

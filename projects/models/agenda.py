@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.db import models
 from django.urls import reverse
+from django.utils.text import slugify
 
 from projects.markdown import render_markdown, with_rendered_field
 from projects.querysets import AgendaQuerySet
@@ -15,13 +16,24 @@ class Tag(models.Model):
     """A label on agendas and projects, such as "interpretability"."""
 
     name = models.CharField(max_length=50, unique=True)
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, allow_unicode=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def named(cls, name: str) -> Tag | None:
+        """The tag with this name (or this name's slug), made if there is none yet; None for a
+        name with no letters or digits."""
+        name = " ".join(name.split())[:50]
+        slug = slugify(name, allow_unicode=True)
+        if not slug:
+            return None
+        tag = cls.objects.filter(models.Q(name__iexact=name) | models.Q(slug=slug)).first()
+        return tag or cls.objects.create(name=name, slug=slug)
 
 
 class Agenda(models.Model):

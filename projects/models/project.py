@@ -507,6 +507,10 @@ class Project(models.Model):
         duplicate, kept = locked[self.pk], locked[kept.pk]
         if duplicate.merged_into_id or kept.merged_into_id:
             raise ValidationError("One of these projects was already merged.", code="merged")
+        if kept.status != self.Status.OPEN:
+            raise ValidationError(
+                "Merge into an open project: its claims stay active there.", code="kept_not_open"
+            )
 
         kept_active = set(kept.claims.active().values_list("researcher_id", flat=True))
         duplicate.claims.active().filter(researcher_id__in=kept_active).update(

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from projects import permissions
 from projects.forms import CommentForm, FlagForm, ReplyForm
@@ -57,19 +58,24 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = form_class(
         request.POST if request.method == "POST" else None,
         instance=comment if request.method == "GET" else None,
+        auto_id=f"edit-{comment.pk}-%s",  # unique beside the page's own comment form
     )
     if request.method == "POST":
         done = run_action(
             form, lambda body, is_scope=None: comment.edit(body=body, is_scope=is_scope)
         )
         if done:
-            return answer(
+            response = answer(
                 request,
                 comment.project,
                 partial="discussion",
                 done=True,
                 message="Comment updated.",
             )
+            if request.htmx:
+                # The edit form swapped itself in; the answer replaces the whole discussion.
+                response = reswap(retarget(response, "#discussion"), "outerHTML")
+            return response
     context = {"comment": comment, "project": comment.project, "form": form}
     template = "projects/comment_edit.html"
     if request.htmx:

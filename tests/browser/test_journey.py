@@ -106,3 +106,52 @@ def test_the_journey_without_javascript_works_by_full_page_posts(page_at, live_s
     work_on_a_project(page)
 
     expect(page.locator(".messages")).to_contain_text("Claim released.")
+
+
+def sign_in(page: Page, base: str, username: str = "ada") -> None:
+    from allauth.account.models import EmailAddress
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("link", name=username)).to_be_visible()
+
+
+def test_editing_a_comment_in_place_and_cancelling(page_at, live_server):
+    project = ProjectFactory()
+    page = page_at(LAPTOP)
+    sign_in(page, live_server.url)
+    page.goto(live_server.url + project.get_absolute_url())
+    discussion = page.locator("#discussion")
+    discussion.get_by_label("Comment").fill("First take")
+    discussion.get_by_role("button", name="Post comment").click()
+    expect(discussion.get_by_text("First take")).to_be_visible()
+
+    page.get_by_role("link", name="Edit", exact=True).click()
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("button", name="Save")).to_have_count(0)
+    page.get_by_role("link", name="Edit", exact=True).click()
+    page.locator("form.comment-edit textarea").fill("Second take")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.locator("#discussion")).to_contain_text("Second take")
+    expect(page.locator("#discussion")).to_contain_text("(edited)")
+    assert page.locator("section#discussion").count() == 1
+    assert page.locator("#discussion #discussion").count() == 0
+
+
+def test_a_failed_htmx_request_says_so(page_at, live_server):
+    project = ProjectFactory()
+    page = page_at(LAPTOP)
+    sign_in(page, live_server.url)
+    page.goto(live_server.url + project.get_absolute_url())
+
+    page.context.clear_cookies()  # the CSRF cookie goes: the next POST is refused with 403
+    page.get_by_role("button", name="Watch").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("That did not go through")

@@ -1,0 +1,38 @@
+// When an htmx request fails (403, 404, 500, or no network), htmx leaves the page as it
+// was. Say so in a banner at the top of the page, so that the click is never silently lost.
+(function () {
+  "use strict";
+
+  var MESSAGES = {
+    403: "That did not go through: you may have signed out, or your session changed. Reload the page and try again.",
+    404: "That is no longer there. Reload the page to see the latest.",
+  };
+  var FALLBACK = "Something went wrong and nothing was changed. Reload the page and try again.";
+  var OFFLINE = "The board could not be reached. Check your connection and try again.";
+
+  function show(text) {
+    var main = document.getElementById("main");
+    if (!main) return;
+    var banner = document.getElementById("request-error");
+    if (!banner) {
+      banner = document.createElement("p");
+      banner.id = "request-error";
+      banner.className = "message message-error";
+      banner.setAttribute("role", "alert");
+      main.insertBefore(banner, main.firstChild);
+    }
+    banner.textContent = text;
+    banner.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    show(MESSAGES[event.detail.xhr.status] || FALLBACK);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    show(OFFLINE);
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var banner = document.getElementById("request-error");
+    if (banner) banner.remove();
+  });
+})();
