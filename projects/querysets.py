@@ -78,16 +78,9 @@ class ClaimQuerySet(models.QuerySet):
     def dormant(self) -> "ClaimQuerySet":
         return self.filter(state=self.model.State.DORMANT)
 
-    def ended(self) -> "ClaimQuerySet":
-        """Completed, released or dormant claims."""
-        return self.exclude(state=self.model.State.ACTIVE)
-
 
 class CommentQuerySet(models.QuerySet):
     """Reads of comments."""
-
-    def top_level(self) -> "CommentQuerySet":
-        return self.filter(parent__isnull=True)
 
     def flagged(self) -> "CommentQuerySet":
         """Comments with flags no curator has dealt with yet."""

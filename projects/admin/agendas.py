@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 
 from projects.importers import AgendaFormatError, export_agenda, import_agenda, parse_agenda
 from projects.models import Agenda, Tag
@@ -114,6 +114,3 @@ class AgendaAdmin(admin.ModelAdmin):
         response = HttpResponse(export_agenda(agenda), content_type="text/markdown; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{agenda.slug}.md"'
         return response
-
-    def export_url(self, agenda: Agenda) -> str:
-        return reverse("admin:projects_agenda_export", args=[agenda.pk])
