@@ -188,6 +188,9 @@ LOGGING = {
 
 # How many projects one page of a list shows.
 PROJECTS_PER_PAGE = env.int("PROJECTS_PER_PAGE", default=50)
+# How the board names itself in mail, and where its pages are (for links in mail).
+SITE_NAME = env.str("SITE_NAME", default="Research Agenda Board")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # How many active claims one researcher may hold at once.
 MAX_ACTIVE_CLAIMS = env.int("MAX_ACTIVE_CLAIMS", default=5)
 # An active claim with no activity for this many days shows in the curators' stale queue.

@@ -32,7 +32,7 @@ class BoardAdminSite(admin.AdminSite):
             (
                 "Proposals awaiting review",
                 "projects.view_proposal",
-                Proposal.objects.filter(state=Proposal.State.PENDING),
+                Proposal.objects.pending(),
                 "admin:projects_proposal_changelist",
                 "state__exact=pending",
             ),

@@ -401,21 +401,21 @@ def _refresh_project(project: Project, item: ParsedItem) -> tuple[bool, bool]:
         for name in imported:
             setattr(project, name, updates[name])
         project.save(update_fields=[*imported, "updated_at"])
-    # The text itself changes through revise(), so that its earlier versions are kept.
-    project.revise(
-        by=None,
-        note="Updated from the source",
-        **{name: updates[name] for name in changed if name not in imported},
-    )
+    # The text itself changes through the curation methods, so that earlier versions are kept.
+    note = "Updated from the source"
+    if "title" in changed:
+        project.rename(title=updates["title"], by=None, note=note)
+    if "kind" in changed:
+        project.set_kind(kind=updates["kind"], by=None, note=note)
+    if "description" in changed:
+        project.edit_description(text=updates["description"], by=None, note=note)
     return bool(changed), kept
 
 
 def _apply_export(project: Project, item: ParsedItem) -> bool:
     """From the board's own export, take the description as a curator's edit (the export
     has no titles). What the source last said (``imported_*``) stays as it was."""
-    return bool(
-        project.revise(by=None, note="Imported from an export", description=item.description)
-    )
+    return project.edit_description(text=item.description, by=None, note="Imported from an export")
 
 
 def _remove_indent(line: str, indent: str) -> str:

@@ -6,8 +6,10 @@ schemes, so that nothing a user writes can run script in another user's browser.
 """
 
 import html
+from typing import ClassVar
 
 import nh3
+from django.db import models
 from markdown_it import MarkdownIt
 
 _renderer = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -37,8 +39,26 @@ def markdown_to_text(source: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def with_rendered_field(update_fields, source: str, rendered: str):
-    """Widen a save's ``update_fields`` so that a rendered HTML field is saved with its source."""
-    if update_fields is not None and source in update_fields:
-        return {*update_fields, rendered}
-    return update_fields
+class RenderedMarkdown(models.Model):
+    """A model with markdown sources whose sanitized HTML is rendered once, on save.
+
+    ``markdown_fields`` maps each source field to the field that holds its HTML. A save
+    limited by ``update_fields`` renders (and writes) only the sources it names.
+    """
+
+    markdown_fields: ClassVar[dict[str, str]] = {}
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, rendering the HTML of every markdown source that is written."""
+        update_fields = kwargs.get("update_fields")
+        for source, rendered in self.markdown_fields.items():
+            if update_fields is None or source in update_fields:
+                setattr(self, rendered, render_markdown(getattr(self, source)))
+                if update_fields is not None:
+                    update_fields = {*update_fields, rendered}
+        if update_fields is not None:
+            kwargs["update_fields"] = update_fields
+        super().save(*args, **kwargs)

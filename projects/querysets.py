@@ -27,6 +27,10 @@ class ProjectQuerySet(models.QuerySet):
         rejected). Merged duplicates are included: their URLs redirect."""
         return self.exclude(status=self.model.Status.PROPOSED)
 
+    def open(self) -> "ProjectQuerySet":
+        """Projects that take claims."""
+        return self.filter(status=self.model.Status.OPEN)
+
     def live(self) -> "ProjectQuerySet":
         """Public projects that were not merged away: the ones people list and act on."""
         return self.public().filter(merged_into__isnull=True)
@@ -76,6 +80,7 @@ class ClaimQuerySet(models.QuerySet):
         return self.active().filter(last_activity_at__lt=cutoff)
 
     def dormant(self) -> "ClaimQuerySet":
+        """Claims that went silent past their grace period: kept, no longer counted."""
         return self.filter(state=self.model.State.DORMANT)
 
 
@@ -95,9 +100,11 @@ class OutputQuerySet(models.QuerySet):
     """Reads of outputs."""
 
     def pending(self) -> "OutputQuerySet":
+        """Outputs waiting for a curator's review."""
         return self.filter(review=self.model.Review.PENDING)
 
     def accepted(self) -> "OutputQuerySet":
+        """Outputs a curator accepted."""
         return self.filter(review=self.model.Review.ACCEPTED)
 
     def visible_to(self, user) -> "OutputQuerySet":
@@ -113,10 +120,21 @@ class OutputQuerySet(models.QuerySet):
 
     def leading(self) -> "OutputQuerySet":
         """Accepted first, fully addressing before partly, then oldest first."""
+        review = self.model.Review
         review_rank = models.Case(
-            models.When(review="accepted", then=0), models.When(review="pending", then=1), default=2
+            models.When(review=review.ACCEPTED, then=0),
+            models.When(review=review.PENDING, then=1),
+            default=2,
         )
         return self.order_by(review_rank, models.F("addresses").desc(), "created_at", "pk")
+
+
+class ProposalQuerySet(models.QuerySet):
+    """Reads of proposals."""
+
+    def pending(self) -> "ProposalQuerySet":
+        """Proposals waiting for a curator."""
+        return self.filter(state=self.model.State.PENDING)
 
 
 class EventQuerySet(models.QuerySet):

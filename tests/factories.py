@@ -53,6 +53,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Project
+        skip_postgeneration_save = True
 
     agenda = factory.SubFactory(AgendaFactory)
     number = factory.Sequence(lambda n: n + 1)
@@ -64,6 +65,12 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     class Params:
         proposed = factory.Trait(status=Project.Status.PROPOSED)
         retired = factory.Trait(status=Project.Status.RETIRED)
+
+    @factory.post_generation
+    def tags(project, create, extracted, **kwargs):
+        """``ProjectFactory(tags=[...])`` tags the project."""
+        if create and extracted:
+            project.tags.set(extracted)
 
 
 class ClaimFactory(factory.django.DjangoModelFactory):

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from projects import services
 from projects.models import (
     Claim,
     Comment,
@@ -13,7 +14,6 @@ from projects.models import (
     Interest,
     Output,
     Project,
-    Proposal,
     StatusChange,
     TextVersion,
     Watch,
@@ -24,6 +24,7 @@ from tests.factories import (
     CommentFactory,
     OutputFactory,
     ProjectFactory,
+    TagFactory,
     UserFactory,
 )
 
@@ -94,7 +95,7 @@ def test_a_status_change_needs_a_reason_and_an_allowed_move(curator):
 def test_edit_a_description_three_times_then_restore_the_first_version(curator, client):
     project = ProjectFactory(description="Version zero.")
     for n in (1, 2, 3):
-        project.revise(by=curator, description=f"Version {n}.")
+        project.edit_description(text=f"Version {n}.", by=curator)
     versions = list(project.versions.filter(field="description").order_by("created_at", "pk"))
     assert [v.text for v in versions] == ["Version zero.", "Version 1.", "Version 2.", "Version 3."]
 
@@ -110,8 +111,8 @@ def test_edit_a_description_three_times_then_restore_the_first_version(curator, 
 
 def test_the_summary_keeps_its_versions_and_shows_above_the_discussion(curator, client):
     project = ProjectFactory()
-    project.revise(by=curator, summary="Agreed scope: **toy models** only.")
-    project.revise(by=curator, summary="Agreed scope: toy models and one real model.")
+    project.edit_summary(text="Agreed scope: **toy models** only.", by=curator)
+    project.edit_summary(text="Agreed scope: toy models and one real model.", by=curator)
 
     assert project.versions.filter(field="summary").count() == 3  # the empty original too
     html = client.get(project.get_absolute_url()).content.decode()
@@ -125,7 +126,7 @@ def test_a_new_project_proposal_is_proposed_until_approved(
     agenda = AgendaFactory()
     ProjectFactory(agenda=agenda, number=7)
 
-    proposal = Project.propose(
+    proposal = services.project_propose(
         by=researcher, agenda=agenda, title="A survey of X", description="Survey X.", kind="list"
     )
 
@@ -136,7 +137,7 @@ def test_a_new_project_proposal_is_proposed_until_approved(
         project.claim(researcher=researcher)
 
     with django_capture_on_commit_callbacks(execute=True):
-        proposal.approve(by=curator, reason="Useful")
+        services.proposal_approve(proposal=proposal, by=curator, reason="Useful")
 
     project.refresh_from_db()
     assert project.status == "open"
@@ -147,7 +148,7 @@ def test_a_new_project_proposal_is_proposed_until_approved(
 def test_rejecting_a_new_project_keeps_it_unpublished_and_tells_the_proposer_why(
     client, researcher, curator, django_capture_on_commit_callbacks
 ):
-    proposal = Project.propose(
+    proposal = services.project_propose(
         by=researcher,
         agenda=AgendaFactory(),
         title="Spammy title",
@@ -157,9 +158,9 @@ def test_rejecting_a_new_project_keeps_it_unpublished_and_tells_the_proposer_why
     )
 
     with pytest.raises(ValidationError):
-        proposal.reject(by=curator, reason="")
+        services.proposal_reject(proposal=proposal, by=curator, reason="")
     with django_capture_on_commit_callbacks(execute=True):
-        proposal.reject(by=curator, reason="Item 3 covers this.")
+        services.proposal_reject(proposal=proposal, by=curator, reason="Item 3 covers this.")
 
     proposal.refresh_from_db()
     assert proposal.state == "rejected" and proposal.decision_reason == "Item 3 covers this."
@@ -168,19 +169,23 @@ def test_rejecting_a_new_project_keeps_it_unpublished_and_tells_the_proposer_why
     assert "Spammy title" not in client.get("/").content.decode()
     assert client.get(proposal.project.get_absolute_url()).status_code == 404
     with pytest.raises(ValidationError) as again:
-        proposal.approve(by=curator)
+        services.proposal_approve(proposal=proposal, by=curator)
     assert again.value.code == "decided"
 
 
 def test_proposal_notes_and_rejections_stay_out_of_the_public_history(client, researcher, curator):
     project = ProjectFactory()
-    project.propose_edit(
+    proposal = services.project_propose_edit(
+        project=project,
         by=researcher,
         title="Better",
         description=project.description,
         kind=project.kind,
         note="Private word for curators",
-    ).reject(by=curator, reason="Private reason for the proposer")
+    )
+    services.proposal_reject(
+        proposal=proposal, by=curator, reason="Private reason for the proposer"
+    )
 
     html = client.get(project.get_absolute_url()).content.decode()
 
@@ -188,19 +193,21 @@ def test_proposal_notes_and_rejections_stay_out_of_the_public_history(client, re
 
 
 def test_a_proposed_project_is_published_only_through_its_proposal(researcher, curator):
-    proposal = Project.propose(
+    proposal = services.project_propose(
         by=researcher, agenda=AgendaFactory(), title="T", description="d", kind="paper"
     )
     with pytest.raises(ValidationError) as direct:
         proposal.project.change_status(to="open", by=curator, reason="Shortcut")
     with pytest.raises(ValidationError) as merge:
-        proposal.project.merge_into(ProjectFactory(), by=curator, reason="Dup")
+        services.project_merge(
+            duplicate=proposal.project, kept=ProjectFactory(), by=curator, reason="Dup"
+        )
     assert (direct.value.code, merge.value.code) == ("proposal", "proposed")
 
 
 def test_a_merged_project_never_changes_status_again(curator):
     kept, duplicate = ProjectFactory(), ProjectFactory()
-    duplicate.merge_into(kept, by=curator, reason="Same")
+    services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="Same")
     with pytest.raises(ValidationError) as error:
         duplicate.reopen(by=curator, reason="Oops")
     assert error.value.code == "merged"
@@ -208,25 +215,33 @@ def test_a_merged_project_never_changes_status_again(curator):
 
 def test_long_notes_are_cut_to_fit_their_columns(curator, researcher):
     project = ProjectFactory()
-    proposal = project.propose_edit(
-        by=researcher, title="New", description=project.description, kind=project.kind
+    proposal = services.project_propose_edit(
+        project=project,
+        by=researcher,
+        title="New",
+        description=project.description,
+        kind=project.kind,
     )
-    proposal.approve(by=curator, reason="x" * 1000)
-    project.revise(by=curator, description="Changed", note="y" * 1000)
+    services.proposal_approve(proposal=proposal, by=curator, reason="x" * 1000)
+    project.edit_description(text="Changed", by=curator, note="y" * 1000)
     assert all(len(v.note) <= 200 for v in TextVersion.objects.all())
 
 
 def test_an_edit_proposal_shows_a_diff_and_applies_as_a_new_version(researcher, curator):
     project = ProjectFactory(title="Old title", description="The old text here.")
-    proposal = project.propose_edit(
-        by=researcher, title="Old title", description="The new text here.", kind=project.kind
+    proposal = services.project_propose_edit(
+        project=project,
+        by=researcher,
+        title="Old title",
+        description="The new text here.",
+        kind=project.kind,
     )
 
     [(field, old, new, diff)] = proposal.changes()
     assert (field, old, new) == ("description", "The old text here.", "The new text here.")
     assert diff == "The <del>old</del> <ins>new</ins> text here."
 
-    proposal.approve(by=curator)
+    services.proposal_approve(proposal=proposal, by=curator)
 
     project.refresh_from_db()
     assert project.description == "The new text here."
@@ -239,8 +254,12 @@ def test_an_edit_proposal_shows_a_diff_and_applies_as_a_new_version(researcher, 
 def test_an_edit_that_changes_nothing_is_refused(researcher):
     project = ProjectFactory()
     with pytest.raises(ValidationError) as error:
-        project.propose_edit(
-            by=researcher, title=project.title, description=project.description, kind=project.kind
+        services.project_propose_edit(
+            project=project,
+            by=researcher,
+            title=project.title,
+            description=project.description,
+            kind=project.kind,
         )
     assert error.value.code == "unchanged"
 
@@ -289,7 +308,7 @@ def test_merging_moves_everything_and_loses_nothing(curator):
     duplicate.set_watch(user=UserFactory(), watching=True)
     counts = {m: m.objects.count() for m in (Claim, Comment, Output)}
 
-    duplicate.merge_into(kept, by=curator, reason="Same question")
+    services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="Same question")
 
     assert {m: m.objects.count() for m in (Claim, Comment, Output)} == counts
     assert set(Claim.objects.filter(project=kept)) == set(claims)
@@ -312,7 +331,7 @@ def test_merging_moves_everything_and_loses_nothing(curator):
 
 def test_a_merged_projects_url_redirects_permanently(client, curator):
     kept, duplicate = ProjectFactory(), ProjectFactory()
-    duplicate.merge_into(kept, by=curator, reason="Same")
+    services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="Same")
 
     response = client.get(duplicate.get_absolute_url())
 
@@ -323,15 +342,10 @@ def test_a_merged_projects_url_redirects_permanently(client, curator):
 def test_a_project_cannot_merge_into_itself_or_twice(curator):
     kept, duplicate = ProjectFactory(), ProjectFactory()
     with pytest.raises(ValidationError):
-        kept.merge_into(kept, by=curator, reason="x")
-    duplicate.merge_into(kept, by=curator, reason="x")
+        services.project_merge(duplicate=kept, kept=kept, by=curator, reason="x")
+    services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="x")
     with pytest.raises(ValidationError):
-        duplicate.merge_into(kept, by=curator, reason="x")
-
-
-def test_proposal_kinds_are_listed():
-    assert Proposal.Kind.values == ["new", "edit"]
-    assert TextVersion.Field.values == ["description", "summary"]
+        services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="x")
 
 
 def test_the_page_says_why_a_project_is_addressed_and_by_what(client, curator):
@@ -343,3 +357,57 @@ def test_the_page_says_why_a_project_is_addressed_and_by_what(client, curator):
 
     assert "Addressed on" in html and "Answered in full." in html
     assert f'<a href="#output-{output.pk}">The definitive paper</a>' in html
+
+
+def test_a_merge_releases_an_overlapping_claim_keeping_its_note_and_says_so(curator):
+    kept, duplicate = ProjectFactory(title="Kept"), ProjectFactory(title="Duplicate")
+    both = UserFactory(username="both")
+    ClaimFactory(project=kept, researcher=both)
+    overlapping = ClaimFactory(project=duplicate, researcher=both, progress_note="Halfway there.")
+
+    services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="Same question")
+
+    overlapping.refresh_from_db()
+    assert overlapping.state == Claim.State.RELEASED
+    assert overlapping.release_reason == Claim.ReleaseReason.MERGED
+    assert overlapping.progress_note == "Halfway there."
+    release = Event.objects.get(kind=Event.Kind.RELEASED, claim=overlapping)
+    assert (release.project, release.actor) == (kept, curator)
+    assert "“Duplicate” was merged into “Kept”" in release.note
+    kinds = list(kept.events.public().values_list("kind", flat=True))
+    assert kinds[:2] == [Event.Kind.MERGED, Event.Kind.RELEASED]
+
+
+def test_curator_edits_each_record_one_event(curator):
+    project = ProjectFactory()
+    tag = TagFactory(name="Interpretability")
+
+    changes = [
+        project.rename(title="A sharper title", by=curator),
+        project.set_kind(kind=Project.Kind.SKETCH, by=curator),
+        project.edit_description(text="New words.", by=curator),
+        project.edit_summary(text="Agreed scope.", by=curator),
+        project.set_claim_limit(limit=2, by=curator),
+        project.add_tag(tag=tag, by=curator),
+    ]
+    again = project.set_claim_limit(limit=2, by=curator)
+
+    assert changes == [True] * 6 and again is False
+    events = list(project.events.order_by("pk").values_list("kind", "note"))
+    assert [kind for kind, _ in events] == [
+        *[Event.Kind.TEXT_EDITED] * 4,
+        Event.Kind.CLAIM_LIMIT_SET,
+        Event.Kind.TAGS_CHANGED,
+    ]
+    assert events[4][1] == "2 at a time" and events[5][1] == "Added Interpretability"
+    project.refresh_from_db()
+    assert (project.title, project.claim_limit) == ("A sharper title", 2)
+    assert "<p>New words.</p>" in project.description_html
+
+
+@pytest.mark.parametrize("limit", [0, 1001])
+def test_a_claim_limit_out_of_range_is_refused(curator, limit):
+    project = ProjectFactory()
+    with pytest.raises(ValidationError) as error:
+        project.set_claim_limit(limit=limit, by=curator)
+    assert error.value.code == "limit"

@@ -6,14 +6,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from projects import services
 from projects.importers import export_agenda, import_agenda
-from projects.models import Agenda, Comment, Output, Project, Proposal
+from projects.models import Agenda, Comment, Event, Output, Project, Proposal
 from tests.factories import (
     AgendaFactory,
     ClaimFactory,
     CommentFactory,
     OutputFactory,
     ProjectFactory,
+    TagFactory,
     UserFactory,
 )
 from tests.test_importers import snapshot
@@ -116,11 +118,15 @@ def test_hide_unhide_and_dismiss_flagged_comments(client, curating):
 
 
 def test_approve_and_reject_proposals_in_the_admin(client, curating, researcher):
-    new = Project.propose(
+    new = services.project_propose(
         by=researcher, agenda=AgendaFactory(), title="New", description="x", kind="paper"
     )
-    edit = ProjectFactory(description="Old words").propose_edit(
-        by=researcher, title="T", description="New words", kind="paper"
+    edit = services.project_propose_edit(
+        project=ProjectFactory(description="Old words"),
+        by=researcher,
+        title="T",
+        description="New words",
+        kind="paper",
     )
 
     page = client.get(reverse("admin:projects_proposal_change", args=[edit.pk])).content.decode()
@@ -289,7 +295,7 @@ def test_export_keeps_multi_line_items():
         ("admin:projects_claim_changelist", lambda: ClaimFactory()),
         (
             "admin:projects_proposal_changelist",
-            lambda: Project.propose(
+            lambda: services.project_propose(
                 by=UserFactory(), agenda=AgendaFactory(), title="T", description="d", kind="paper"
             ),
         ),
@@ -312,7 +318,7 @@ def test_admin_query_counts_do_not_grow_with_rows(client, curating, name, make):
 
 
 def test_decide_a_proposal_from_its_page(client, curating, researcher):
-    proposal = Project.propose(
+    proposal = services.project_propose(
         by=researcher, agenda=AgendaFactory(), title="N", description="d", kind="paper"
     )
     url = reverse("admin:projects_proposal_decide", args=[proposal.pk])
@@ -358,3 +364,105 @@ def test_merging_into_a_closed_project_is_refused(client, curating):
     )
     assert response.status_code == 400
     assert Project.objects.get(pk=duplicate.pk).merged_into is None
+
+
+def change_form_data(client, project: Project) -> dict:
+    """What the project's change form posts when nothing is edited."""
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) for name in form.fields}
+    data["tags"] = [tag.pk for tag in project.tags.all()]
+    return {name: "" if value is None else value for name, value in data.items()}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "kind"),
+    [
+        ("title", "A sharper title", Event.Kind.TEXT_EDITED),
+        ("kind", Project.Kind.SKETCH, Event.Kind.TEXT_EDITED),
+        ("description", "New words.", Event.Kind.TEXT_EDITED),
+        ("summary", "Agreed scope.", Event.Kind.TEXT_EDITED),
+        ("claim_limit", "2", Event.Kind.CLAIM_LIMIT_SET),
+        ("tags", "tag", Event.Kind.TAGS_CHANGED),
+    ],
+)
+def test_each_edit_on_the_change_form_records_its_event(client, curating, field, value, kind):
+    project = ProjectFactory()
+    data = change_form_data(client, project)
+    data[field] = [TagFactory().pk] if value == "tag" else value
+
+    response = client.post(reverse("admin:projects_project_change", args=[project.pk]), data)
+
+    assert response.status_code == 302
+    assert list(project.events.values_list("kind", "actor")) == [(kind, curating.pk)]
+
+
+def test_saving_the_change_form_unchanged_records_nothing(client, curating):
+    project = ProjectFactory(tags=[TagFactory()], claim_limit=3)
+
+    client.post(
+        reverse("admin:projects_project_change", args=[project.pk]),
+        change_form_data(client, project),
+    )
+
+    assert not project.events.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "kind"),
+    [
+        ("retire_selected", {"reason": "Superseded"}, Event.Kind.STATUS_CHANGED),
+        ("set_claim_limit", {"claim_limit": "1"}, Event.Kind.CLAIM_LIMIT_SET),
+        ("add_tag", {"tag": "Interpretability"}, Event.Kind.TAGS_CHANGED),
+    ],
+)
+def test_each_bulk_action_records_an_event_per_project(client, curating, name, extra, kind):
+    projects = ProjectFactory.create_batch(2)
+
+    action(client, "project", name, projects, **extra)
+
+    for project in projects:
+        assert list(project.events.values_list("kind", "actor")) == [(kind, curating.pk)]
+
+
+def test_bulk_reopen_records_an_event(client, curating):
+    project = ProjectFactory(retired=True)
+
+    action(client, "project", "reopen_selected", [project], reason="Back")
+
+    assert list(project.events.values_list("kind", flat=True)) == [Event.Kind.STATUS_CHANGED]
+
+
+def test_the_status_page_records_an_event(client, curating):
+    project = ProjectFactory()
+
+    client.post(
+        reverse("admin:projects_project_status", args=[project.pk]),
+        {"to": Project.Status.RETIRED, "reason": "Superseded"},
+    )
+
+    assert list(project.events.values_list("kind", "note")) == [
+        (Event.Kind.STATUS_CHANGED, "Retired: Superseded")
+    ]
+
+
+def test_adding_a_project_in_the_admin_starts_its_history(client, curating):
+    agenda = AgendaFactory()
+
+    response = client.post(
+        reverse("admin:projects_project_add"),
+        {
+            "agenda": agenda.pk,
+            "number": 1,
+            "title": "A new idea",
+            "slug": "a-new-idea",
+            "kind": Project.Kind.PAPER,
+            "description": "Write it.",
+            "summary": "",
+            "claim_limit": "",
+        },
+    )
+
+    assert response.status_code == 302
+    project = Project.objects.get(slug="a-new-idea")
+    assert list(project.events.values_list("kind", flat=True)) == [Event.Kind.ADDED]

@@ -5,6 +5,7 @@ import textwrap
 import pytest
 from django.forms.models import model_to_dict
 
+from projects import services
 from projects.importers import (
     AgendaFormatError,
     derive_title,
@@ -253,7 +254,7 @@ def test_an_export_imported_back_does_not_make_curated_text_look_like_the_source
 
     import_agenda(demo_agenda_bytes)
     curated = Project.objects.get(number=3)
-    curated.revise(by=None, description="A curated list of papers worth replicating.")
+    curated.edit_description(text="A curated list of papers worth replicating.", by=None)
     import_agenda(export_agenda(curated.agenda))
 
     report = import_agenda(demo_agenda_bytes)  # the source again
@@ -270,7 +271,7 @@ def test_an_export_survives_list_like_intros_and_percent_signs():
     agenda = Agenda.objects.get()
     agenda.intro = "Read these first:\n\n1. The post.\n2. The comments."
     agenda.save()
-    Project.objects.get(number=1).revise(by=None, description="A paper: 50%% now, 20%% later.")
+    Project.objects.get(number=1).edit_description(text="A paper: 50%% now, 20%% later.", by=None)
 
     import_agenda(export_agenda(agenda))
 
@@ -282,7 +283,7 @@ def test_an_export_survives_list_like_intros_and_percent_signs():
 def test_a_board_proposal_makes_way_for_the_sources_next_item(researcher, demo_agenda_bytes):
     import_agenda(demo_agenda_bytes)
     agenda = Agenda.objects.get()
-    proposal = Project.propose(
+    proposal = services.project_propose(
         by=researcher, agenda=agenda, title="Mine", description="d", kind="paper"
     )
     assert proposal.project.number == 27

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from projects import services
 from projects.models import Claim, Comment, Event, Output
 from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory
 from tests.html import assert_inert
@@ -365,7 +366,7 @@ def test_script_in_plain_text_fields_is_escaped(client, ada, project):
 
 def test_nothing_can_be_added_to_a_merged_project(client, ada, curator):
     kept, duplicate = ProjectFactory(), ProjectFactory()
-    duplicate.merge_into(kept, by=curator, reason="Same")
+    services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="Same")
     urls = [
         (reverse("projects:comment-create", args=[duplicate.slug]), {"body": "Hi"}),
         (

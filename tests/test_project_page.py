@@ -121,7 +121,7 @@ def test_the_history_lists_what_happened_newest_first(client, researcher):
     history = html[html.index('id="history"') :]
 
     assert (
-        history.index("released their claim")
+        history.index("released a claim")
         < history.index("commented")
         < history.index("claimed this project")
     )

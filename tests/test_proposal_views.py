@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from projects import services
 from projects.models import Agenda, Flag, Project, Proposal
 from tests.factories import AgendaFactory, CommentFactory, ProjectFactory
 
@@ -80,7 +81,7 @@ def test_proposing_an_edit_and_refusing_an_empty_one(client, ada):
 
 
 def test_nobody_else_sees_your_proposals(client, ada, other_researcher):
-    Project.propose(
+    services.project_propose(
         by=ada, agenda=AgendaFactory(), title="Secret-ish", description="x", kind="paper"
     )
     client.force_login(other_researcher)

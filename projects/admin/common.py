@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.contrib.admin.utils import model_ngettext
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -18,4 +19,4 @@ def apply_each(request: HttpRequest, queryset: QuerySet, change: Callable, done:
         except ValidationError as error:
             messages.error(request, f"{obj}: {' '.join(error.messages)}")
     if ok:
-        messages.success(request, f"{done}: {ok}.")
+        messages.success(request, f"{done}: {ok} {model_ngettext(queryset, ok)}.")

@@ -12,10 +12,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from projects import services
 from projects.admin.common import apply_each
 from projects.models import Output, Project, Tag, TextVersion
-
-MAX_CLAIM_LIMIT = 1000
+from projects.models.curation import MAX_CLAIM_LIMIT
 
 
 class ReasonActionForm(ActionForm):
@@ -67,9 +67,7 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kept"].queryset = (
-            Project.objects.live().filter(status="open").exclude(pk=project.pk)
-        )
+        self.fields["kept"].queryset = Project.objects.live().open().exclude(pk=project.pk)
 
 
 @admin.register(Project)
@@ -84,6 +82,9 @@ class ProjectAdmin(admin.ModelAdmin):
     ordering = ("agenda", "number")
     autocomplete_fields = ("agenda", "tags")
     readonly_fields = ("status", "merged_into", "versions", "created_at", "updated_at")
+    # Fixed once a project exists: the slug is its public URL, and the agenda and number
+    # are where the importer finds it again.
+    fixed_fields = ("agenda", "number", "slug")
     action_form = CurationActionForm
     actions = ["retire_selected", "reopen_selected", "set_claim_limit", "add_tag"]
     fieldsets = (
@@ -92,28 +93,39 @@ class ProjectAdmin(admin.ModelAdmin):
         ("Claims and tags", {"fields": ("claim_limit", "tags")}),
         ("Dates", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
-    # Edits to these become new versions (description, summary) and history events.
-    REVISED_FIELDS = ("title", "kind", "description", "summary")
 
     def get_prepopulated_fields(self, request: HttpRequest, obj: Project | None = None) -> dict:
         return {} if obj else {"slug": ("title",)}
 
     def get_readonly_fields(self, request: HttpRequest, obj: Project | None = None) -> tuple:
-        # A project's slug is its public URL: fixed once the project exists.
-        return (*self.readonly_fields, "slug") if obj else self.readonly_fields
+        return (*self.readonly_fields, *self.fixed_fields) if obj else self.readonly_fields
 
     def save_model(self, request: HttpRequest, obj: Project, form, change: bool) -> None:
-        """New projects save as usual; edits of text go through revise(), so they are kept."""
+        """A new project is saved and recorded; each changed field of an existing one goes
+        through its own domain method, which keeps versions and records the event."""
         if not change:
-            return super().save_model(request, obj, form, change)
-        revised = {f: form.cleaned_data[f] for f in self.REVISED_FIELDS if f in form.changed_data}
-        plain = [f for f in form.changed_data if f not in revised and f != "tags"]
-        if plain:
-            obj.save(update_fields=[*plain, "updated_at"])
-        if revised:
-            Project.objects.get(pk=obj.pk).revise(
-                by=request.user, note="Edited in the admin", **revised
-            )
+            super().save_model(request, obj, form, change)
+            obj.record_added(by=request.user)
+            return
+        project, data, by = Project.objects.get(pk=obj.pk), form.cleaned_data, request.user
+        note = "Edited in the admin"
+        edits = {
+            "title": lambda: project.rename(title=data["title"], by=by, note=note),
+            "kind": lambda: project.set_kind(kind=data["kind"], by=by, note=note),
+            "description": lambda: project.edit_description(
+                text=data["description"], by=by, note=note
+            ),
+            "summary": lambda: project.edit_summary(text=data["summary"], by=by, note=note),
+            "claim_limit": lambda: project.set_claim_limit(limit=data["claim_limit"], by=by),
+            "tags": lambda: project.set_tags(tags=data["tags"], by=by),
+        }
+        for field in form.changed_data:
+            edits[field]()
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Tags of an existing project changed in ``save_model``, through set_tags."""
+        if not change:
+            super().save_related(request, form, formsets, change)
 
     @admin.display(description="Earlier versions")
     def versions(self, project: Project) -> str:
@@ -155,7 +167,7 @@ class ProjectAdmin(admin.ModelAdmin):
     @admin.action(description="Set the claim limit of selected projects", permissions=["change"])
     def set_claim_limit(self, request: HttpRequest, queryset: QuerySet) -> None:
         raw = request.POST.get("claim_limit", "").strip()
-        if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_CLAIM_LIMIT):
+        if raw and not (raw.isascii() and raw.isdigit()):
             messages.error(
                 request, f"A claim limit is a whole number from 1 to {MAX_CLAIM_LIMIT}, or blank."
             )
@@ -164,8 +176,8 @@ class ProjectAdmin(admin.ModelAdmin):
         apply_each(
             request,
             queryset,
-            lambda p: p.revise(by=request.user, claim_limit=limit, note="Bulk action"),
-            "Claim limit set",
+            lambda p: p.set_claim_limit(limit=limit, by=request.user),
+            "Claim limit set on",
         )
 
     @admin.action(description="Add a tag to selected projects", permissions=["change"])
@@ -174,8 +186,9 @@ class ProjectAdmin(admin.ModelAdmin):
         if tag is None:
             messages.error(request, "Write the tag to add in the Tag box.")
             return
-        tag.projects.add(*queryset)
-        messages.success(request, f"Tagged {queryset.count()} projects “{tag.name}”.")
+        apply_each(
+            request, queryset, lambda p: p.add_tag(tag=tag, by=request.user), f"Tagged “{tag.name}”"
+        )
 
     # Views of one project: status, merge, restore a version
 
@@ -238,13 +251,18 @@ class ProjectAdmin(admin.ModelAdmin):
         )
 
     def merge_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Merge this duplicate into another project, through Project.merge_into."""
+        """Merge this duplicate into another project, through services.project_merge."""
         project = self._project_for_change(request, pk)
         form = MergeForm(request.POST or None, project=project)
         if request.method == "POST" and form.is_valid():
             kept = form.cleaned_data["kept"]
             try:
-                project.merge_into(kept, by=request.user, reason=form.cleaned_data["reason"])
+                services.project_merge(
+                    duplicate=project,
+                    kept=kept,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -273,7 +291,7 @@ class ProjectAdmin(admin.ModelAdmin):
             request,
             project,
             form,
-            title=f"Restore this {version.get_field_display().lower()}?",
+            title=f"Restore this version of the {version.get_field_display().lower()}?",
             intro=f"Version of {version.created_at:%d %b %Y %H:%M}. Restoring keeps every version.",
             button="Restore this version",
             extra={"version": version},

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
+from projects import services
 from projects.admin.common import apply_each
 from projects.admin.projects import ReasonActionForm
 from projects.models import Claim, Comment, Flag, Output, Proposal
@@ -195,9 +196,9 @@ class ProposalAdmin(ReadOnlyAdmin):
         reason = request.POST.get("reason", "")
         try:
             if "approve" in request.POST:
-                proposal.approve(by=request.user, reason=reason)
+                services.proposal_approve(proposal=proposal, by=request.user, reason=reason)
             else:
-                proposal.reject(by=request.user, reason=reason)
+                services.proposal_reject(proposal=proposal, by=request.user, reason=reason)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("admin:projects_proposal_change", proposal.pk)
@@ -210,14 +211,20 @@ class ProposalAdmin(ReadOnlyAdmin):
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = request.POST.get("reason", "")
         apply_each(
-            request, queryset, lambda p: p.approve(by=request.user, reason=reason), "Approved"
+            request,
+            queryset,
+            lambda p: services.proposal_approve(proposal=p, by=request.user, reason=reason),
+            "Approved",
         )
 
     @admin.action(description="Reject selected proposals (give a reason)", permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = request.POST.get("reason", "")
         apply_each(
-            request, queryset, lambda p: p.reject(by=request.user, reason=reason), "Rejected"
+            request,
+            queryset,
+            lambda p: services.proposal_reject(proposal=p, by=request.user, reason=reason),
+            "Rejected",
         )
 
 

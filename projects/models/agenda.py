@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from projects.markdown import render_markdown, with_rendered_field
+from projects.markdown import RenderedMarkdown
 from projects.querysets import AgendaQuerySet
 
 
@@ -36,7 +36,7 @@ class Tag(models.Model):
         return tag or cls.objects.create(name=name, slug=slug)
 
 
-class Agenda(models.Model):
+class Agenda(RenderedMarkdown):
     """A published list of research ideas, such as a blog post of open problems."""
 
     title = models.CharField(max_length=200)
@@ -51,20 +51,13 @@ class Agenda(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AgendaQuerySet.as_manager()
+    markdown_fields = {"intro": "intro_html"}
 
     class Meta:
         ordering = ["title"]
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs) -> None:
-        """Save, rendering the intro's HTML whenever the intro is written."""
-        self.intro_html = render_markdown(self.intro)
-        kwargs["update_fields"] = with_rendered_field(
-            kwargs.get("update_fields"), "intro", "intro_html"
-        )
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("projects:agenda-detail", args=[self.slug])

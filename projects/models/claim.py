@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from projects.markdown import render_markdown, with_rendered_field
+from projects.markdown import RenderedMarkdown
 from projects.models.event import Event
 from projects.querysets import ClaimQuerySet
 
@@ -24,20 +24,31 @@ class OutputKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Claim(models.Model):
+class ClaimState(models.TextChoices):
+    """Where a claim stands: only an active claim counts toward limits."""
+
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    RELEASED = "released", "Released"
+    DORMANT = "dormant", "Dormant"
+
+
+class ReleaseReason(models.TextChoices):
+    """Why a claim was released."""
+
+    DONE_ELSEWHERE = "done_elsewhere", "Done elsewhere"
+    GAVE_UP = "gave_up", "Gave up"
+    BLOCKED = "blocked", "Blocked"
+    OTHER = "other", "Other"
+    # Set by a merge, never offered to researchers: see projects.services.project_merge.
+    MERGED = "merged", "Merged into another project"
+
+
+class Claim(RenderedMarkdown):
     """A researcher working on a project. "Claimed" is derived from these, never stored."""
 
-    class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        RELEASED = "released", "Released"
-        DORMANT = "dormant", "Dormant"
-
-    class ReleaseReason(models.TextChoices):
-        DONE_ELSEWHERE = "done_elsewhere", "Done elsewhere"
-        GAVE_UP = "gave_up", "Gave up"
-        BLOCKED = "blocked", "Blocked"
-        OTHER = "other", "Other"
+    State = ClaimState
+    ReleaseReason = ReleaseReason
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="claims")
     researcher = models.ForeignKey(
@@ -57,18 +68,19 @@ class Claim(models.Model):
     progress_note = models.CharField(max_length=300, blank=True)
 
     objects = ClaimQuerySet.as_manager()
+    markdown_fields = {"plan": "plan_html"}
 
     class Meta:
         ordering = ["started_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "researcher"],
-                condition=Q(state="active"),
+                condition=Q(state=ClaimState.ACTIVE),
                 name="claim_one_active_per_researcher_and_project",
                 violation_error_message="You already have an active claim on this project.",
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["active", "completed", "released", "dormant"]),
+                condition=Q(state__in=ClaimState.values),
                 name="claim_state_valid",
             ),
         ]
@@ -77,20 +89,18 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return f"{self.researcher} on {self.project_id} ({self.state})"
 
-    def save(self, *args, **kwargs) -> None:
-        """Save, rendering the plan's HTML whenever the plan is written."""
-        self.plan_html = render_markdown(self.plan)
-        kwargs["update_fields"] = with_rendered_field(
-            kwargs.get("update_fields"), "plan", "plan_html"
-        )
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return self.project.get_absolute_url() + f"#claim-{self.pk}"
 
     @property
     def is_active(self) -> bool:
+        """Whether someone is working on it now."""
         return self.state == self.State.ACTIVE
+
+    @property
+    def is_completed(self) -> bool:
+        """Whether its researcher finished it."""
+        return self.state == self.State.COMPLETED
 
     def _lock_active(self) -> Claim:
         """This claim, re-read under a row lock; raises ValidationError(code="not_active")."""
@@ -101,7 +111,10 @@ class Claim(models.Model):
 
     @transaction.atomic
     def check_in(self, *, note: str) -> Claim:
-        """Active claim -> same claim with a progress note and fresh activity."""
+        """Active claim -> same claim with a progress note and fresh activity.
+
+        Raises ValidationError(code="not_active").
+        """
         claim = self._lock_active()
         claim.progress_note = note
         claim.save(update_fields=["progress_note"])
@@ -132,8 +145,12 @@ class Claim(models.Model):
         return claim
 
     @transaction.atomic
-    def release(self, *, reason: str, note: str = "") -> Claim:
-        """Active -> released, with a reason. Raises ValidationError(code="not_active")."""
+    def release(self, *, reason: str, note: str = "", by=None) -> Claim:
+        """Active -> released, with a reason; its plan and progress note stay as they were.
+
+        ``by`` is who released it when that is not its researcher (a curator's merge).
+        Raises ValidationError(code="reason"|"not_active").
+        """
         if reason not in self.ReleaseReason.values:
             raise ValidationError("Choose why you are releasing this claim.", code="reason")
         claim = self._lock_active()
@@ -144,7 +161,7 @@ class Claim(models.Model):
         label = self.ReleaseReason(reason).label
         Event.record(
             project=claim.project,
-            actor=claim.researcher,
+            actor=by or claim.researcher,
             kind=Event.Kind.RELEASED,
             claim=claim,
             note=f"{label}: {note}" if note else label,

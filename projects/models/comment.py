@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from projects.markdown import render_markdown, with_rendered_field
+from projects.markdown import RenderedMarkdown
 from projects.models.event import Event
 from projects.querysets import CommentQuerySet
 
 
-class Comment(models.Model):
+class Comment(RenderedMarkdown):
     """A comment or a reply. Never hard-deleted from the site: deleting leaves a placeholder."""
 
     project = models.ForeignKey(
@@ -42,6 +42,7 @@ class Comment(models.Model):
     )
 
     objects = CommentQuerySet.as_manager()
+    markdown_fields = {"body": "body_html"}
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -50,14 +51,6 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} by {self.author} on {self.project_id}"
-
-    def save(self, *args, **kwargs) -> None:
-        """Save, rendering the body's HTML whenever the body is written."""
-        self.body_html = render_markdown(self.body)
-        kwargs["update_fields"] = with_rendered_field(
-            kwargs.get("update_fields"), "body", "body_html"
-        )
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return self.project.get_absolute_url() + f"#comment-{self.pk}"

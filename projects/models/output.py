@@ -70,11 +70,23 @@ class Output(models.Model):
     def get_absolute_url(self) -> str:
         return self.project.get_absolute_url() + f"#output-{self.pk}"
 
+    @property
+    def is_accepted(self) -> bool:
+        """Whether a curator accepted this output."""
+        return self.review == self.Review.ACCEPTED
+
+    @property
+    def is_rejected(self) -> bool:
+        """Whether a curator rejected this output (shown only to its linker and curators)."""
+        return self.review == self.Review.REJECTED
+
     @transaction.atomic
     def _set_review(self, *, by, review: str, kind: str) -> Output:
+        """Record a curator's review. Raises ValidationError(code="unchanged")."""
         output = Output.objects.select_for_update().get(pk=self.pk)
         if output.review == review:
-            raise ValidationError(f"This output is already {review}.", code="unchanged")
+            label = self.Review(review).label.lower()
+            raise ValidationError(f"This output is already {label}.", code="unchanged")
         output.review, output.reviewed_by, output.reviewed_at = review, by, timezone.now()
         output.save(update_fields=["review", "reviewed_by", "reviewed_at"])
         Event.record(project=output.project, actor=by, kind=kind, output=output)

@@ -8,18 +8,17 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 
-from projects.markdown import markdown_to_text, render_markdown, with_rendered_field
+from projects.markdown import RenderedMarkdown, markdown_to_text
 from projects.models.agenda import Agenda, Tag
 from projects.models.claim import Claim
 from projects.models.comment import Comment
+from projects.models.curation import MAX_CLAIM_LIMIT, ProjectCuration
 from projects.models.event import Event
-from projects.models.history import StatusChange, TextVersion
 from projects.models.interest import Interest, Watch
 from projects.models.output import Output
 from projects.querysets import ProjectQuerySet
@@ -70,8 +69,12 @@ class ProjectStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
-class Project(models.Model):
-    """One idea of an agenda, which researchers claim, discuss and answer with outputs."""
+class Project(ProjectCuration, RenderedMarkdown):
+    """One idea of an agenda, which researchers claim, discuss and answer with outputs.
+
+    What researchers do lives here; what curators do (status, edits, tags, limits) in
+    ProjectCuration; flows across several projects or objects in ``projects.services``.
+    """
 
     Kind = ProjectKind
     Status = ProjectStatus
@@ -87,7 +90,7 @@ class Project(models.Model):
     claim_limit = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CLAIM_LIMIT)],
         help_text="Blank: any number of researchers at once. 1: exclusive.",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="projects")
@@ -112,7 +115,18 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The moves a curator may make, and what each is called.
+    TRANSITIONS = {
+        (ProjectStatus.PROPOSED, ProjectStatus.OPEN): "approve its proposal",
+        (ProjectStatus.OPEN, ProjectStatus.ADDRESSED): "mark addressed",
+        (ProjectStatus.OPEN, ProjectStatus.RETIRED): "retire",
+        (ProjectStatus.ADDRESSED, ProjectStatus.OPEN): "reopen",
+        (ProjectStatus.ADDRESSED, ProjectStatus.RETIRED): "retire",
+        (ProjectStatus.RETIRED, ProjectStatus.OPEN): "reopen",
+    }
+
     objects = ProjectQuerySet.as_manager()
+    markdown_fields = {"description": "description_html", "summary": "summary_html"}
 
     class Meta:
         constraints = [
@@ -140,16 +154,6 @@ class Project(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
-    def save(self, *args, **kwargs) -> None:
-        """Save, rendering the description's HTML whenever the description is written."""
-        self.description_html = render_markdown(self.description)
-        self.summary_html = render_markdown(self.summary)
-        update_fields = with_rendered_field(
-            kwargs.get("update_fields"), "description", "description_html"
-        )
-        kwargs["update_fields"] = with_rendered_field(update_fields, "summary", "summary_html")
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("projects:project-detail", args=[self.slug])
 
@@ -169,7 +173,32 @@ class Project(models.Model):
 
     @property
     def is_open(self) -> bool:
+        """Whether the project takes new claims, comments and outputs."""
         return self.status == self.Status.OPEN
+
+    @property
+    def is_public(self) -> bool:
+        """Whether visitors may see the project: every status but an unpublished proposal."""
+        return self.status != self.Status.PROPOSED
+
+    @property
+    def is_full(self) -> bool:
+        """Whether the project already has as many researchers as its claim limit allows.
+
+        Reads the prefetched ``active_claims`` (``ProjectQuerySet.for_list``/``for_detail``)
+        when present, so that a page asks no query for it.
+        """
+        active = getattr(self, "active_claims", None)
+        count = len(active) if active is not None else self.claims.active().count()
+        return self.limit_reached(count)
+
+    def limit_reached(self, active_count: int) -> bool:
+        """Whether ``active_count`` active claims fill the project (never, without a limit)."""
+        return bool(self.claim_limit) and active_count >= self.claim_limit
+
+    def record_added(self, *, by) -> None:
+        """Start the history of a project a curator added by hand."""
+        Event.record(project=self, actor=by, kind=Event.Kind.ADDED)
 
     @transaction.atomic
     def claim(
@@ -201,7 +230,7 @@ class Project(models.Model):
                 "Complete or release one of them first.",
                 code="personal_cap",
             )
-        if project.claim_limit and project.claims.active().count() >= project.claim_limit:
+        if project.limit_reached(project.claims.active().count()):
             raise ValidationError(
                 "This project already has as many researchers as it takes.", code="full"
             )
@@ -311,243 +340,3 @@ class Project(models.Model):
                 Event.record(project=self, actor=user, kind=Event.Kind.WATCHED)
         elif Watch.objects.filter(project=self, user=user).delete()[0]:
             Event.record(project=self, actor=user, kind=Event.Kind.UNWATCHED)
-
-    # The moves a curator may make, and what each is called.
-    TRANSITIONS = {
-        (ProjectStatus.PROPOSED, ProjectStatus.OPEN): "approve its proposal",
-        (ProjectStatus.OPEN, ProjectStatus.ADDRESSED): "mark addressed",
-        (ProjectStatus.OPEN, ProjectStatus.RETIRED): "retire",
-        (ProjectStatus.ADDRESSED, ProjectStatus.OPEN): "reopen",
-        (ProjectStatus.ADDRESSED, ProjectStatus.RETIRED): "retire",
-        (ProjectStatus.RETIRED, ProjectStatus.OPEN): "reopen",
-    }
-
-    @transaction.atomic
-    def change_status(
-        self, *, to: str, by, reason: str, outputs=(), approving: bool = False
-    ) -> StatusChange:
-        """Move the project to another status, recording who, when and why.
-
-        "addressed" must name accepted outputs of this project that justify it. A proposed
-        project leaves "proposed" only when its proposal is approved (``approving``), and a
-        merged duplicate never changes again. Raises ValidationError with code "reason",
-        "merged", "proposal", "transition" or "outputs".
-        """
-        if not reason.strip():
-            raise ValidationError(
-                "Give a reason: it is kept in the project's history.", code="reason"
-            )
-        project = Project.objects.select_for_update().get(pk=self.pk)
-        if project.merged_into_id:
-            raise ValidationError("This project was merged into another.", code="merged")
-        if project.status == self.Status.PROPOSED and not approving:
-            raise ValidationError(
-                "A proposed project is published by approving its proposal.", code="proposal"
-            )
-        if (project.status, to) not in self.TRANSITIONS:
-            raise ValidationError(
-                f"A {project.get_status_display().lower()} project cannot become "
-                f"{ProjectStatus(to).label.lower()}.",
-                code="transition",
-            )
-        outputs = list(outputs)
-        if to == self.Status.ADDRESSED and (
-            not outputs
-            or any(o.project_id != self.pk or o.review != Output.Review.ACCEPTED for o in outputs)
-        ):
-            raise ValidationError(
-                "Name the accepted outputs of this project that address it.", code="outputs"
-            )
-        change = StatusChange.objects.create(
-            project=project, from_status=project.status, to_status=to, changed_by=by, reason=reason
-        )
-        change.outputs.set(outputs)
-        project.status = self.status = to
-        project.save(update_fields=["status", "updated_at"])
-        Event.record(
-            project=project,
-            actor=by,
-            kind=Event.Kind.STATUS_CHANGED,
-            note=f"{ProjectStatus(to).label}: {reason}",
-        )
-        return change
-
-    def mark_addressed(self, *, by, reason: str, outputs) -> StatusChange:
-        """Open -> addressed, naming the accepted outputs that justify it."""
-        return self.change_status(to=self.Status.ADDRESSED, by=by, reason=reason, outputs=outputs)
-
-    def retire(self, *, by, reason: str) -> StatusChange:
-        """Open or addressed -> retired (superseded or withdrawn)."""
-        return self.change_status(to=self.Status.RETIRED, by=by, reason=reason)
-
-    def reopen(self, *, by, reason: str) -> StatusChange:
-        """Addressed or retired -> open."""
-        return self.change_status(to=self.Status.OPEN, by=by, reason=reason)
-
-    TEXT_FIELDS = ("description", "summary")
-
-    @transaction.atomic
-    def revise(self, *, by, note: str = "", **changes) -> list[str]:
-        """Change the title, kind, description or summary; each text change is kept as a version.
-
-        The first recorded edit of a text also keeps the text it replaces, so that every
-        earlier version survives. Returns the names of the fields that changed.
-        """
-        project = Project.objects.select_for_update().get(pk=self.pk)
-        changed = [name for name, value in changes.items() if getattr(project, name) != value]
-        if not changed:
-            return []
-        for name in changed:
-            if name in self.TEXT_FIELDS:
-                if not project.versions.filter(field=name).exists():
-                    TextVersion.objects.create(
-                        project=project,
-                        field=name,
-                        text=getattr(project, name),
-                        note="Before the first edit",
-                    )
-                TextVersion.objects.create(
-                    project=project, field=name, text=changes[name], created_by=by, note=note[:200]
-                )
-            setattr(project, name, changes[name])
-            setattr(self, name, changes[name])
-        project.save(update_fields=[*changed, "updated_at"])
-        self.description_html, self.summary_html = project.description_html, project.summary_html
-        labels = ", ".join(project._meta.get_field(name).verbose_name for name in changed)
-        Event.record(
-            project=project, actor=by, kind=Event.Kind.TEXT_EDITED, note=f"{labels}. {note}".strip()
-        )
-        return changed
-
-    def restore_version(self, version: TextVersion, *, by) -> list[str]:
-        """Make an earlier version current again, as a new version; no version is removed."""
-        if version.project_id != self.pk:
-            raise ValidationError("That version belongs to another project.", code="other_project")
-        when = version.created_at.strftime("%d %b %Y %H:%M")
-        return self.revise(
-            by=by, note=f"Restored the version of {when}", **{version.field: version.text}
-        )
-
-    @classmethod
-    @transaction.atomic
-    def propose(
-        cls, *, by, agenda: Agenda, title: str, description: str, kind: str, note: str = ""
-    ):
-        """A researcher's new project: created as "proposed", numbered last in its agenda,
-        with a Proposal for curators to review."""
-        from projects.models.proposal import Proposal
-
-        Agenda.objects.select_for_update().filter(pk=agenda.pk).first()  # serializes numbering
-        last = agenda.projects.aggregate(last=models.Max("number"))["last"] or 0
-        project = cls.objects.create(
-            agenda=agenda,
-            number=last + 1,
-            slug=unique_slug(title),
-            title=title,
-            description=description,
-            kind=kind,
-            status=cls.Status.PROPOSED,
-        )
-        proposal = Proposal.objects.create(
-            kind=Proposal.Kind.NEW,
-            proposer=by,
-            project=project,
-            title=title,
-            description=description,
-            project_kind=kind,
-            note=note,
-        )
-        Event.record(project=project, actor=by, kind=Event.Kind.PROPOSED, note=note)
-        return proposal
-
-    @transaction.atomic
-    def propose_edit(self, *, by, title: str, description: str, kind: str, note: str = ""):
-        """A researcher's suggested edit, for curators to review as a diff.
-
-        Raises ValidationError(code="unchanged") when it changes nothing.
-        """
-        from projects.models.proposal import Proposal
-
-        if (title, description, kind) == (self.title, self.description, self.kind):
-            raise ValidationError("Your edit changes nothing yet.", code="unchanged")
-        proposal = Proposal.objects.create(
-            kind=Proposal.Kind.EDIT,
-            proposer=by,
-            project=self,
-            title=title,
-            description=description,
-            project_kind=kind,
-            note=note,
-        )
-        Event.record(project=self, actor=by, kind=Event.Kind.EDIT_PROPOSED, note=note)
-        return proposal
-
-    @transaction.atomic
-    def merge_into(self, kept: Project, *, by, reason: str) -> None:
-        """Merge this duplicate into ``kept``: its claims, comments, outputs, interests and
-        watchers move there; this project is retired and its URL redirects to ``kept``.
-
-        Nothing is lost: a researcher with an active claim on both keeps one active claim
-        and the other is released ("merged"); an output already linked to ``kept`` stays on
-        this project; an interest or watch already on ``kept`` absorbs this one (notes
-        are joined). Raises ValidationError(code="self"|"merged"|"reason").
-        """
-        if kept.pk == self.pk:
-            raise ValidationError("A project cannot be merged into itself.", code="self")
-        if self.Status.PROPOSED in (self.status, kept.status):
-            raise ValidationError(
-                "Decide the proposal first: only published projects are merged.", code="proposed"
-            )
-        if not reason.strip():
-            raise ValidationError("Give a reason: it is kept in both histories.", code="reason")
-        first, second = sorted([self.pk, kept.pk])  # lock in a fixed order: no deadlock
-        locked = {
-            p.pk: p for p in Project.objects.select_for_update().filter(pk__in=[first, second])
-        }
-        duplicate, kept = locked[self.pk], locked[kept.pk]
-        if duplicate.merged_into_id or kept.merged_into_id:
-            raise ValidationError("One of these projects was already merged.", code="merged")
-        if kept.status != self.Status.OPEN:
-            raise ValidationError(
-                "Merge into an open project: its claims stay active there.", code="kept_not_open"
-            )
-
-        kept_active = set(kept.claims.active().values_list("researcher_id", flat=True))
-        duplicate.claims.active().filter(researcher_id__in=kept_active).update(
-            state=Claim.State.RELEASED,
-            release_reason=Claim.ReleaseReason.OTHER,
-            progress_note="Released when this project was merged into a duplicate.",
-            ended_at=timezone.now(),
-        )
-        duplicate.claims.update(project=kept)
-        duplicate.comments.update(project=kept)
-        kept_urls = set(kept.outputs.values_list("url", flat=True))
-        duplicate.outputs.exclude(url__in=kept_urls).update(project=kept)
-        for interest in duplicate.interests.all():
-            existing = kept.interests.filter(researcher_id=interest.researcher_id).first()
-            if existing is None:
-                Interest.objects.filter(pk=interest.pk).update(project=kept)
-            else:
-                notes = " / ".join(n for n in (existing.note, interest.note) if n)[:300]
-                Interest.objects.filter(pk=existing.pk).update(note=notes)
-                interest.delete()
-        kept_watchers = set(kept.watches.values_list("user_id", flat=True))
-        duplicate.watches.exclude(user_id__in=kept_watchers).update(project=kept)
-        duplicate.watches.filter(user_id__in=kept_watchers).delete()
-
-        if duplicate.status != self.Status.RETIRED:
-            StatusChange.objects.create(
-                project=duplicate,
-                from_status=duplicate.status,
-                to_status=self.Status.RETIRED,
-                changed_by=by,
-                reason=f"Merged into “{kept.title}”: {reason}",
-            )
-        duplicate.status, duplicate.merged_into = self.Status.RETIRED, kept
-        duplicate.save(update_fields=["status", "merged_into", "updated_at"])
-        self.status, self.merged_into = duplicate.status, kept
-        note = f"Merged “{duplicate.title}” into “{kept.title}”: {reason}"
-        for project, other in ((kept, duplicate), (duplicate, kept)):
-            Event.record(
-                project=project, actor=by, kind=Event.Kind.MERGED, note=note, other_project=other
-            )

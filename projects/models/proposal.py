@@ -6,14 +6,13 @@ import difflib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import models, transaction
-from django.template.loader import render_to_string
+from django.db import models
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from projects.models.event import Event
+from projects.querysets import ProposalQuerySet
 
 
 def word_diff(old: str, new: str) -> SafeString:
@@ -62,6 +61,8 @@ class Proposal(models.Model):
     decision_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = ProposalQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         permissions = [("review_proposal", "Can approve or reject proposals")]
@@ -70,11 +71,10 @@ class Proposal(models.Model):
         return f"{self.get_kind_display()}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return (
-            self.project.get_absolute_url()
-            if self.project.status != "proposed"
-            else (self.proposer.get_absolute_url() + f"#proposal-{self.pk}")
-        )
+        """The project once it is public; until then, the proposal on its proposer's page."""
+        if self.project.is_public:
+            return self.project.get_absolute_url()
+        return self.proposer.get_absolute_url() + f"#proposal-{self.pk}"
 
     def changes(self) -> list[tuple[str, str, str, SafeString]]:
         """For an edit: (field, current, proposed, inline diff) for each field it changes."""
@@ -90,61 +90,35 @@ class Proposal(models.Model):
             if current[name] != proposed[name]
         ]
 
-    def _decide(self, *, by, state: str, reason: str) -> Proposal:
-        proposal = Proposal.objects.select_for_update().get(pk=self.pk)
-        if proposal.state != self.State.PENDING:
+    @property
+    def is_new_project(self) -> bool:
+        """Whether it proposes a new project (rather than an edit of one)."""
+        return self.kind == self.Kind.NEW
+
+    @property
+    def is_pending(self) -> bool:
+        """Whether it still waits for a curator."""
+        return self.state == self.State.PENDING
+
+    @property
+    def is_approved(self) -> bool:
+        """Whether a curator approved it."""
+        return self.state == self.State.APPROVED
+
+    def decide(self, *, by, state: str, reason: str) -> Proposal:
+        """Pending -> approved or rejected, recorded in the project's history; the rest of a
+        decision is ``projects.services.proposal_approve``/``proposal_reject``.
+
+        Must run inside their transaction. Raises ValidationError(code="decided").
+        """
+        proposal = Proposal.objects.select_for_update().select_related("proposer").get(pk=self.pk)
+        if not proposal.is_pending:
             raise ValidationError("This proposal has already been decided.", code="decided")
         proposal.state, proposal.decided_by, proposal.decided_at = state, by, timezone.now()
         proposal.decision_reason = reason
         proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
         kind = (
-            Event.Kind.PROPOSAL_APPROVED
-            if state == self.State.APPROVED
-            else Event.Kind.PROPOSAL_REJECTED
+            Event.Kind.PROPOSAL_APPROVED if proposal.is_approved else Event.Kind.PROPOSAL_REJECTED
         )
         Event.record(project=proposal.project, actor=by, kind=kind, note=reason)
-        transaction.on_commit(proposal._tell_proposer)
         return proposal
-
-    @transaction.atomic
-    def approve(self, *, by, reason: str = "") -> Proposal:
-        """Pending -> approved: a new project opens, or the edit is applied as a new version.
-
-        Raises ValidationError(code="decided").
-        """
-        proposal = self._decide(by=by, state=self.State.APPROVED, reason=reason)
-        project = proposal.project
-        if project.merged_into_id:
-            raise ValidationError("The project was merged into another since.", code="merged")
-        note = f"Proposed by {proposal.proposer.public_name}" + (f": {reason}" if reason else "")
-        if proposal.kind == self.Kind.NEW:
-            project.change_status(to=project.Status.OPEN, by=by, reason=note, approving=True)
-        else:
-            project.revise(
-                by=by,
-                title=proposal.title,
-                description=proposal.description,
-                kind=proposal.project_kind,
-                note=note,
-            )
-        return proposal
-
-    @transaction.atomic
-    def reject(self, *, by, reason: str) -> Proposal:
-        """Pending -> rejected, with a reason the proposer reads. A rejected new project stays
-        unpublished ("proposed"), never deleted. Raises ValidationError(code="reason"|"decided")."""
-        if not reason.strip():
-            raise ValidationError("Say why, so that the proposer can learn from it.", code="reason")
-        return self._decide(by=by, state=self.State.REJECTED, reason=reason)
-
-    def _tell_proposer(self) -> None:
-        """Email the proposer the decision (after the transaction commits)."""
-        if not self.proposer.email:
-            return
-        verdict = "approved" if self.state == self.State.APPROVED else "not accepted"
-        send_mail(
-            subject=f"[Research Agenda Board] Your proposal was {verdict}: {self.title}",
-            message=render_to_string("projects/email/proposal_decided.txt", {"proposal": self}),
-            from_email=None,
-            recipient_list=[self.proposer.email],
-        )

@@ -6,8 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from projects import services
 from projects.forms import ProposalForm
-from projects.models import Agenda, Project
+from projects.models import Project
 from projects.views.common import researcher_required
 
 
@@ -17,15 +18,7 @@ def project_propose(request: HttpRequest) -> HttpResponse:
     """Propose a new project; it waits, as "proposed", for a curator."""
     form = ProposalForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        data = form.cleaned_data
-        Project.propose(
-            by=request.user,
-            agenda=data["agenda"] or Agenda.community(),
-            title=data["title"],
-            description=data["description"],
-            kind=data["kind"],
-            note=data["note"],
-        )
+        services.project_propose(by=request.user, **form.cleaned_data)
         messages.success(request, "Thank you: curators will review your proposal.")
         return redirect(request.user.get_absolute_url() + "#proposals")
     return render(
@@ -47,7 +40,7 @@ def project_propose_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if form.is_valid():
         try:
-            project.propose_edit(by=request.user, **form.cleaned_data)
+            services.project_propose_edit(by=request.user, project=project, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
