@@ -79,7 +79,7 @@ def work_on_a_project(page: Page) -> None:
     claims.get_by_role("button", name="Release claim").click()
     expect(claims).to_contain_text("Nobody has claimed this project yet.")
     expect(claims).to_contain_text("Earlier claims (1)")
-    expect(page.locator("#history")).to_contain_text("released their claim")
+    expect(page.locator("#history")).to_contain_text("released a claim")
 
 
 def test_the_journey_with_javascript_swaps_fragments_in_place(page_at, live_server):
