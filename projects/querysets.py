@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# How many events a project page's history shows.
+HISTORY_LIMIT = 30
+
 
 class AgendaQuerySet(models.QuerySet):
     """Reads of agendas."""
@@ -40,10 +43,12 @@ class ProjectQuerySet(models.QuerySet):
         return self.order_by("agenda_id", "number")
 
     def for_list(self) -> "ProjectQuerySet":
-        """A list of projects, each row with its agenda, who holds it, and its accepted outputs.
+        """A list of projects, each row with its agenda, who holds it, who completed it, and
+        its accepted outputs.
 
-        ``active_claims`` (with researchers) and ``accepted_outputs`` are prefetched into
-        lists: one query each for the whole page, never one per row.
+        ``active_claims`` and ``completed_claims`` (with researchers) and
+        ``accepted_outputs`` are prefetched into lists: one query each for the whole page,
+        never one per row.
         """
         from projects.models import Claim, Output
 
@@ -56,15 +61,125 @@ class ProjectQuerySet(models.QuerySet):
                     to_attr="active_claims",
                 ),
                 models.Prefetch(
+                    "claims",
+                    queryset=Claim.objects.completed().select_related("researcher"),
+                    to_attr="completed_claims",
+                ),
+                models.Prefetch(
                     "outputs", queryset=Output.objects.accepted(), to_attr="accepted_outputs"
                 ),
             )
             .in_agenda_order()
         )
 
-    def for_detail(self) -> "ProjectQuerySet":
-        """A project page: its agenda (and where it was merged into) joined, its tags prefetched."""
-        return self.select_related("agenda", "merged_into").prefetch_related("tags")
+    def for_detail(self, user) -> "ProjectQuerySet":
+        """A project page: everything it shows, one query per kind of thing, whatever its size.
+
+        Its agenda, where it was merged into and its latest status change are joined or
+        prefetched; the sections come from ``with_claims``, ``with_outputs``,
+        ``with_signals``, ``with_discussion`` and ``with_history``, which the page's htmx
+        fragments also use one by one.
+        """
+        from projects.models import StatusChange
+
+        latest_change = StatusChange.objects.select_related("changed_by").prefetch_related(
+            "outputs"
+        )[:1]
+        return (
+            self.select_related("agenda", "merged_into")
+            .prefetch_related(
+                "tags",
+                models.Prefetch(
+                    "status_changes", queryset=latest_change, to_attr="latest_status_changes"
+                ),
+            )
+            .with_claims()
+            .with_outputs(user)
+            .with_signals(user)
+            .with_discussion(user)
+            .with_history()
+        )
+
+    def with_claims(self) -> "ProjectQuerySet":
+        """``active_claims`` and ``ended_claims`` (with researchers; ended ones with the
+        outputs linked from them, rejected ones left out, in ``shown_outputs``)."""
+        from projects.models import Claim, Output
+
+        ended = (
+            Claim.objects.ended()
+            .select_related("researcher")
+            .prefetch_related(
+                models.Prefetch("outputs", queryset=Output.objects.shown(), to_attr="shown_outputs")
+            )
+        )
+        return self.prefetch_related(
+            models.Prefetch(
+                "claims",
+                queryset=Claim.objects.active().select_related("researcher"),
+                to_attr="active_claims",
+            ),
+            models.Prefetch("claims", queryset=ended, to_attr="ended_claims"),
+        )
+
+    def with_outputs(self, user) -> "ProjectQuerySet":
+        """``output_list``: the outputs ``user`` may see, leading ones first; and
+        ``my_claims``, the user's claims on the project, which an output may come from."""
+        from projects.models import Claim, Output
+
+        mine = (
+            Claim.objects.filter(researcher_id=user.pk)
+            if user.is_authenticated
+            else Claim.objects.none()
+        )
+        return self.prefetch_related(
+            models.Prefetch(
+                "outputs",
+                queryset=Output.objects.visible_to(user).leading().select_related("submitted_by"),
+                to_attr="output_list",
+            ),
+            models.Prefetch("claims", queryset=mine, to_attr="my_claims"),
+        )
+
+    def with_signals(self, user) -> "ProjectQuerySet":
+        """``interest_list`` (with researchers), ``watch_count``, and whether ``user`` is
+        ``watching``."""
+        from projects.models import Interest, Watch
+
+        return self.prefetch_related(
+            models.Prefetch(
+                "interests",
+                queryset=Interest.objects.select_related("researcher"),
+                to_attr="interest_list",
+            )
+        ).annotate(
+            watch_count=models.Count("watches", distinct=True),
+            watching=models.Exists(
+                Watch.objects.filter(project=models.OuterRef("pk"), user_id=user.pk)
+            ),
+        )
+
+    def with_discussion(self, user) -> "ProjectQuerySet":
+        """``comment_list``: every comment and reply with its author, each marked
+        ``flagged_by_me`` when ``user`` flagged it."""
+        from projects.models import Comment, Flag
+
+        comments = Comment.objects.select_related("author").annotate(
+            flagged_by_me=models.Exists(
+                Flag.objects.filter(comment=models.OuterRef("pk"), flagged_by_id=user.pk)
+            )
+        )
+        return self.prefetch_related(
+            models.Prefetch("comments", queryset=comments, to_attr="comment_list")
+        )
+
+    def with_history(self) -> "ProjectQuerySet":
+        """``recent_events``: the latest public events, with who did them and their output."""
+        from projects.models import Event
+
+        events = Event.objects.public().select_related("actor", "output")[:HISTORY_LIMIT]
+        return self.prefetch_related(
+            models.Prefetch("events", queryset=events, to_attr="recent_events")
+        )
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -73,6 +188,14 @@ class ClaimQuerySet(models.QuerySet):
     def active(self) -> "ClaimQuerySet":
         """Claims someone is working on now."""
         return self.filter(state=self.model.State.ACTIVE)
+
+    def ended(self) -> "ClaimQuerySet":
+        """Claims no longer active: completed, released or dormant."""
+        return self.exclude(state=self.model.State.ACTIVE)
+
+    def completed(self) -> "ClaimQuerySet":
+        """Claims their researchers finished."""
+        return self.filter(state=self.model.State.COMPLETED)
 
     def stale(self) -> "ClaimQuerySet":
         """Active claims silent for longer than CLAIM_STALE_DAYS."""
@@ -106,6 +229,10 @@ class OutputQuerySet(models.QuerySet):
     def accepted(self) -> "OutputQuerySet":
         """Outputs a curator accepted."""
         return self.filter(review=self.model.Review.ACCEPTED)
+
+    def shown(self) -> "OutputQuerySet":
+        """Outputs everyone sees: all but rejected ones."""
+        return self.exclude(review=self.model.Review.REJECTED)
 
     def visible_to(self, user) -> "OutputQuerySet":
         """Accepted and pending outputs for all; rejected ones for their linker and curators."""

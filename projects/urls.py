@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import claims, discussion, outputs, pages, proposals, signals
+from projects.views import claims, discussion, interest, outputs, pages, proposals
 
 app_name = "projects"
 
@@ -15,8 +15,8 @@ urlpatterns = [
         name="project-propose-edit",
     ),
     path("projects/<slug:slug>/claim/", claims.project_claim, name="project-claim"),
-    path("projects/<slug:slug>/interest/", signals.project_interest, name="project-interest"),
-    path("projects/<slug:slug>/watch/", signals.project_watch, name="project-watch"),
+    path("projects/<slug:slug>/interest/", interest.project_interest, name="project-interest"),
+    path("projects/<slug:slug>/watch/", interest.project_watch, name="project-watch"),
     path("projects/<slug:slug>/comments/", discussion.comment_create, name="comment-create"),
     path("projects/<slug:slug>/outputs/", outputs.output_create, name="output-create"),
     path("claims/<int:pk>/check-in/", claims.claim_check_in, name="claim-check-in"),

@@ -23,6 +23,9 @@ def fill(project, *, comments: int, claims: int, outputs: int) -> None:
         CommentFactory(project=project, parent=top if n % 2 else None)
     for _ in range(claims):
         ClaimFactory(project=project)
+        completed = ClaimFactory(project=project, state=Claim.State.COMPLETED)
+        OutputFactory(project=project, claim=completed)
+        ClaimFactory(project=project, state=Claim.State.RELEASED)
     for n in range(outputs):
         OutputFactory(project=project, review="accepted" if n % 2 else "pending")
     for _ in range(claims):
@@ -138,10 +141,10 @@ def test_the_page_answers_vary_on_hx_request(client):
 def test_the_page_query_count_does_not_grow_with_your_own_claims(client, researcher):
     """Guards the per-option query of the output form's "from your claim" choices."""
     small, big = ProjectFactory(), ProjectFactory()
-    ClaimFactory(project=small, researcher=researcher)
-    ClaimFactory(project=big, researcher=researcher)
-    for _ in range(10):
-        ClaimFactory(project=big, researcher=researcher, state="released")
+    for project, ended in ((small, 1), (big, 10)):
+        ClaimFactory(project=project, researcher=researcher)
+        for _ in range(ended):
+            ClaimFactory(project=project, researcher=researcher, state=Claim.State.RELEASED)
     client.force_login(researcher)
 
     assert page_queries(client, small) == page_queries(client, big)

@@ -26,7 +26,7 @@ def test_proposing_a_project_for_the_community_list(client, ada):
         },
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     proposal = Proposal.objects.get()
     assert proposal.project.agenda == Agenda.objects.get(slug="community")
     assert proposal.project.status == "proposed"
@@ -47,7 +47,7 @@ def test_proposing_into_an_agenda_numbers_it_last(client, ada):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"title": "", "description": "x", "kind": "paper"}, "This field is required."),
+        ({"title": "", "description": "x", "kind": "paper"}, "Give the project a short title."),
         ({"title": "t" * 201, "description": "x", "kind": "paper"}, "at most 200 characters"),
         ({"title": "T", "description": "", "kind": "paper"}, "Describe the project."),
         ({"title": "T", "description": "x", "kind": "poem"}, "Select a valid choice."),
@@ -56,9 +56,21 @@ def test_proposing_into_an_agenda_numbers_it_last(client, ada):
 def test_a_bad_proposal_says_why_and_keeps_what_was_typed(client, ada, data, message):
     response = client.post(reverse("projects:project-propose"), data)
 
-    html = response.content.decode()
-    assert response.status_code == 400 and message in html
+    assert response.status_code == 303
+    assert response["Location"] == reverse("projects:project-propose") + "#proposal-form"
+    html = client.get(response["Location"]).content.decode()
+    assert message in html
+    assert f'value="{data["title"]}"' in html or data["title"] == ""  # kept as typed
     assert not Proposal.objects.exists() and not Project.objects.exists()
+
+
+def test_reloading_after_a_bad_proposal_shows_a_fresh_form_and_posts_nothing(client, ada):
+    response = client.post(reverse("projects:project-propose"), {"title": "T"})
+
+    first = client.get(response["Location"]).content.decode()
+    again = client.get(response["Location"]).content.decode()
+
+    assert "Describe the project." in first and "Describe the project." not in again
 
 
 def test_proposing_an_edit_and_refusing_an_empty_one(client, ada):
@@ -70,11 +82,9 @@ def test_proposing_an_edit_and_refusing_an_empty_one(client, ada):
     changed = client.post(url, {"title": "New", "description": "Old text.", "kind": project.kind})
 
     assert 'value="Old"' in form
-    assert (
-        unchanged.status_code == 400
-        and "Your edit changes nothing yet." in unchanged.content.decode()
-    )
-    assert changed.status_code == 302
+    assert unchanged.status_code == 303
+    assert "Your edit changes nothing yet." in client.get(unchanged["Location"]).content.decode()
+    assert changed.status_code == 303
     assert Proposal.objects.get().title == "New"
     project.refresh_from_db()
     assert project.title == "Old"  # until a curator approves

@@ -78,8 +78,8 @@ def test_the_list_query_count_does_not_grow_with_projects(client):
 
     assert Project.objects.count() == 50
     # The page's count, one page of projects with agendas, their active claims, their
-    # accepted outputs.
-    assert few == many == 4
+    # completed claims, their accepted outputs.
+    assert few == many == 5
 
 
 def test_an_agenda_page_shows_its_attribution_intro_and_projects(client, demo_agenda_bytes):

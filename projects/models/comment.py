@@ -57,13 +57,21 @@ class Comment(RenderedMarkdown):
 
     @property
     def is_deleted(self) -> bool:
+        """Whether its author deleted it (a placeholder stays)."""
         return self.deleted_at is not None
 
     @property
     def is_hidden(self) -> bool:
+        """Whether a curator hid it from everyone but curators."""
         return self.hidden_at is not None
 
+    @property
+    def is_shown(self) -> bool:
+        """Neither deleted nor hidden: people read it, reply to it and act on it."""
+        return not (self.is_deleted or self.is_hidden)
+
     def _check_live(self) -> None:
+        """Raises ValidationError(code="deleted") for a deleted comment."""
         if self.is_deleted:
             raise ValidationError("This comment was deleted.", code="deleted")
 
@@ -98,13 +106,13 @@ class Comment(RenderedMarkdown):
     def flag(self, *, by, reason: str = ""):
         """Ask curators to look at this comment (once per researcher).
 
-        Raises ValidationError(code="own"|"flagged").
+        Raises ValidationError(code="own"|"not_shown"|"flagged").
         """
         from projects.models.flag import Flag
 
         if self.author_id == by.pk:
             raise ValidationError("You cannot flag your own comment.", code="own")
-        if self.is_deleted or self.is_hidden:
+        if not self.is_shown:
             raise ValidationError("This comment is no longer shown.", code="not_shown")
         flag, created = Flag.objects.get_or_create(
             comment=self, flagged_by=by, defaults={"reason": reason}
@@ -115,7 +123,7 @@ class Comment(RenderedMarkdown):
         return flag
 
     def resolve_flags(self, *, by) -> int:
-        """Mark the open flags on this comment as dealt with; returns how many."""
+        """Mark the open flags on this comment as dealt with; returns how many. Never raises."""
         return self.flags.filter(resolved_at__isnull=True).update(
             resolved_at=timezone.now(), resolved_by=by
         )

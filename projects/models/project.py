@@ -192,6 +192,19 @@ class Project(ProjectCuration, RenderedMarkdown):
         count = len(active) if active is not None else self.claims.active().count()
         return self.limit_reached(count)
 
+    @property
+    def status_change(self):
+        """Why a project that is not open is so: its latest status change, else None.
+
+        Reads ``latest_status_changes`` when ``for_detail`` prefetched it.
+        """
+        if self.is_open:
+            return None
+        changes = getattr(self, "latest_status_changes", None)
+        if changes is None:
+            changes = self.status_changes.select_related("changed_by")[:1]
+        return next(iter(changes), None)
+
     def limit_reached(self, active_count: int) -> bool:
         """Whether ``active_count`` active claims fill the project (never, without a limit)."""
         return bool(self.claim_limit) and active_count >= self.claim_limit
@@ -264,7 +277,7 @@ class Project(ProjectCuration, RenderedMarkdown):
                 raise ValidationError(
                     "You can reply only to a top-level comment.", code="bad_parent"
                 )
-            if parent.is_deleted or parent.is_hidden:
+            if not parent.is_shown:
                 raise ValidationError(
                     "That comment is no longer shown; reply to the discussion instead.",
                     code="parent_deleted",

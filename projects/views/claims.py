@@ -4,103 +4,90 @@ complete, release."""
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from projects import permissions
-from projects.forms import CheckInForm, ClaimForm, CompleteForm, ReleaseForm
+from projects.forms import CheckInForm, ClaimActionForm, ClaimForm, CompleteForm, ReleaseForm
 from projects.models import Claim, Project
-from projects.views.common import answer, researcher_required, run_action
+from projects.views.common import Forms, participant_required, respond_to_post, see_other
+
+# A claim changes which claims the output form offers, so the outputs section follows.
+ALSO = ("outputs",)
 
 
-@researcher_required
+@participant_required
 @require_http_methods(["GET", "POST"])
 def project_claim(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: who already works on the project and their plans, then the claim form (go ahead
-    or back out). POST: claim. htmx gets the claim panel; a plain request a redirect, or
-    this page again with errors."""
+    or back out). POST: claim. htmx gets the claim panel; a plain request is redirected
+    to it after claiming, or back to this page to show the form's errors."""
     # A POST may name any project: claiming a proposal gets the domain's clear refusal.
     # The page that shows who works on a project is for published ones only.
     projects = Project.objects.all() if request.method == "POST" else Project.objects.live()
     project = get_object_or_404(projects, slug=slug)
-    form = ClaimForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        done = run_action(form, lambda **data: project.claim(researcher=request.user, **data))
+        form = ClaimForm(request.POST, project=project, researcher=request.user)
+        done = form.submit()
         if done or request.htmx:
-            return answer(
+            return respond_to_post(
                 request,
                 project,
-                partial="claim-panel",
-                done=done,
-                form_name="claim_form",
                 form=form,
+                done=done,
+                section="claim-panel",
+                also=ALSO,
                 message="You claimed this project. Good luck!",
             )
+        Forms.keep(request, form)
+        return see_other(reverse("projects:project-claim", args=[project.slug]) + "#claim-form")
+    form = Forms.kept_in(request).get(ClaimForm, project=project, researcher=request.user)
     others = project.claims.active().select_related("researcher").exclude(researcher=request.user)
     return render(
         request,
         "projects/project_claim.html",
         {"project": project, "others_claims": others, "claim_form": form},
-        status=400 if form.is_bound else 200,
     )
 
 
-def _own_active_claim(request: HttpRequest, pk: int) -> Claim:
-    """The claim, if it is the user's; someone else's claim is a 403."""
+def _act_on_claim(
+    request: HttpRequest, pk: int, form_class: type[ClaimActionForm], message: str
+) -> HttpResponse:
+    """Bind the form to your own claim (someone else's is a 403), perform, and answer with
+    the claim panel."""
     claim = get_object_or_404(Claim.objects.select_related("project"), pk=pk)
     if not permissions.can_act_on_claim(request.user, claim):
         raise PermissionDenied("Only the researcher who holds a claim can change it.")
-    return claim
+    form = form_class(request.POST, claim=claim)
+    return respond_to_post(
+        request,
+        claim.project,
+        form=form,
+        done=form.submit(),
+        section="claim-panel",
+        also=ALSO,
+        message=message,
+    )
 
 
-@researcher_required
+@participant_required
 @require_POST
 def claim_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a progress note to your active claim."""
-    claim = _own_active_claim(request, pk)
-    form = CheckInForm(request.POST)
-    done = run_action(form, lambda note: claim.check_in(note=note))
-    return answer(
-        request,
-        claim.project,
-        partial="claim-panel",
-        done=done,
-        form_name="checkin_form",
-        form=form,
-        message="Checked in.",
-    )
+    return _act_on_claim(request, pk, CheckInForm, "Checked in.")
 
 
-@researcher_required
+@participant_required
 @require_POST
 def claim_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark your claim completed."""
-    claim = _own_active_claim(request, pk)
-    form = CompleteForm(request.POST)
-    done = run_action(form, lambda note: claim.complete(note=note))
-    return answer(
-        request,
-        claim.project,
-        partial="claim-panel",
-        done=done,
-        form_name="complete_form",
-        form=form,
-        message="Claim completed. Link what you produced below.",
+    return _act_on_claim(
+        request, pk, CompleteForm, "Claim completed. Link what you produced below."
     )
 
 
-@researcher_required
+@participant_required
 @require_POST
 def claim_release(request: HttpRequest, pk: int) -> HttpResponse:
     """Release your claim, with a reason."""
-    claim = _own_active_claim(request, pk)
-    form = ReleaseForm(request.POST)
-    done = run_action(form, lambda reason, note: claim.release(reason=reason, note=note))
-    return answer(
-        request,
-        claim.project,
-        partial="claim-panel",
-        done=done,
-        form_name="release_form",
-        form=form,
-        message="Claim released.",
-    )
+    return _act_on_claim(request, pk, ReleaseForm, "Claim released.")

@@ -1,9 +1,15 @@
-"""What every project-page view shares: the page's context, and the two ways to answer a POST.
+"""What the project page and its actions share: each section's context, and the two ways
+to answer a POST.
 
-One URL, two renderings: an htmx request gets the fragment that changed (plus the
-project's history, swapped out of band); a plain request gets a redirect after a
-change, or the full page with the form's errors after bad input.
+One URL, two renderings. An htmx request gets the section that changed, with the
+project's history (and any other section the change touched) swapped out of band and
+a sentence for screen readers in the page's live region; each section loads only what
+it shows. A plain request is redirected: to the section after a change, or, after bad
+input, to the form itself, which the next page shows again with its errors (the form's
+data waits in the session), so that a reload never posts twice.
 """
+
+from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
@@ -11,44 +17,43 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from projects import permissions
 from projects.forms import (
+    ActionForm,
     CheckInForm,
     ClaimForm,
     CommentForm,
     CompleteForm,
+    FlagForm,
     InterestForm,
     OutputForm,
     ReleaseForm,
     ReplyForm,
+    WatchForm,
 )
-from projects.models import Flag, Project
+from projects.models import Project
 
 PAGE = "projects/project_detail.html"
-HISTORY_LIMIT = 30
+FLASH_KEY = "projects:invalid-form"
 
 
-def researcher_required(view: Callable) -> Callable:
-    """Deny anonymous users: a plain request goes to the login page, htmx is told to go there.
-
-    After signing in, the user comes back to the page the form was on (never to the
-    POST-only URL itself).
-    """
+def participant_required(view: Callable) -> Callable:
+    """Deny anyone who may not take part: a plain request goes to the login page, htmx is
+    told to go there. After signing in, the user comes back to the page the form was on
+    (never to the POST-only URL itself)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if permissions.is_researcher(request.user):
+        if permissions.can_participate(request.user):
             return view(request, *args, **kwargs)
         came_from = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or "/"
+        if request.method == "GET":
+            came_from = request.get_full_path()
         if not url_has_allowed_host_and_scheme(
             came_from, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
@@ -62,117 +67,213 @@ def researcher_required(view: Callable) -> Callable:
     return wrapper
 
 
-def project_page_context(request: HttpRequest, project: Project, **forms: Form) -> dict:
-    """Everything the project page shows, in a fixed number of queries whatever its size."""
+class Forms:
+    """Where a page's forms come from: fresh, or the one a POST left invalid.
+
+    That form is either this request's own (an htmx answer) or, after a plain POST, the
+    one kept in the session for the page the user is sent back to; it is shown once.
+    """
+
+    def __init__(self, bound: ActionForm | None = None, kept: dict | None = None) -> None:
+        self.bound, self.kept = bound, kept
+
+    @classmethod
+    def kept_in(cls, request: HttpRequest) -> Forms:
+        """The invalid form a plain POST left for this page, if any (taken out of the session)."""
+        return cls(kept=request.session.pop(FLASH_KEY, None))
+
+    @staticmethod
+    def keep(request: HttpRequest, form: ActionForm) -> None:
+        """Keep an invalid form's data and its refusals for the page that will show it."""
+        request.session[FLASH_KEY] = {
+            "form": type(form).__name__,
+            "target": form.target,
+            "data": [(k, v) for k, v in form.data.lists() if k != "csrfmiddlewaretoken"],
+            "errors": [str(e) for e in form.non_field_errors()],
+        }
+
+    def get(self, form_class: type[ActionForm], *, target: int | None = None, **kwargs):
+        """The form of this class (for this object), bound with errors if it was the one sent."""
+        bound = self.bound
+        if bound is not None and type(bound) is form_class and bound.target == target:
+            return bound
+        kept = self.kept
+        if kept and kept["form"] == form_class.__name__ and kept["target"] == target:
+            data = QueryDict(mutable=True)
+            for key, values in kept["data"]:
+                data.setlist(key, values)
+            form = form_class(data, **kwargs)
+            form.is_valid()
+            for error in kept["errors"]:
+                if error not in form.non_field_errors():
+                    form.add_error(None, error)
+            form.focus_first_error()
+            return form
+        return form_class(**kwargs)
+
+
+# Each section of the project page: what it loads, and the context it renders with.
+
+
+def claims_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
+    """Who is on it, who finished it (with what came of it), and your claim's forms."""
     user = request.user
-    claims = list(project.claims.select_related("researcher"))
-    active_claims = [c for c in claims if c.is_active]
-    my_claims = [c for c in claims if c.researcher_id == user.pk]
-    my_active_claim = next((c for c in my_claims if c.is_active), None)
-    comments = list(project.comments.select_related("author"))
+    mine = next((c for c in project.active_claims if c.researcher_id == user.pk), None)
+    target = {"target": mine.pk, "claim": mine} if mine else None
+    return {
+        "active_claims": project.active_claims,
+        "completed_claims": [c for c in project.ended_claims if c.is_completed],
+        "past_claims": [c for c in project.ended_claims if not c.is_completed],
+        "my_active_claim": mine,
+        "others_claims": [c for c in project.active_claims if c.researcher_id != user.pk],
+        "claim_form": forms.get(ClaimForm, project=project, researcher=user),
+        "checkin_form": forms.get(CheckInForm, **target) if mine else None,
+        "complete_form": forms.get(CompleteForm, **target) if mine else None,
+        "release_form": forms.get(ReleaseForm, **target) if mine else None,
+    }
+
+
+def outputs_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
+    """The outputs you may see, leading ones first, and the form to link one."""
+    return {
+        "outputs": project.output_list,
+        "output_form": forms.get(
+            OutputForm, project=project, by=request.user, claims=project.my_claims
+        ),
+    }
+
+
+def signals_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
+    """Who wants it done, how many watch it, and your own interest."""
+    mine = next((i for i in project.interest_list if i.researcher_id == request.user.pk), None)
+    return {
+        "interests": project.interest_list,
+        "my_interest": mine,
+        "interest_form": forms.get(
+            InterestForm,
+            project=project,
+            researcher=request.user,
+            initial={"note": mine.note if mine else ""},
+        ),
+        "watch_form": WatchForm(project=project, user=request.user),
+    }
+
+
+def discussion_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
+    """The threads (each comment with its replies, and its reply and flag forms)."""
+    user, comments = request.user, project.comment_list
     for comment in comments:
         comment.reply_list = [c for c in comments if c.parent_id == comment.pk]
-    interests = list(project.interests.select_related("researcher"))
-    my_interest = next((i for i in interests if i.researcher_id == user.pk), None)
-    watch = project.watches.aggregate(
-        count=Count("pk"), mine=Count("pk", filter=Q(user_id=user.pk))
-    )
-    flagged = (
-        set(
-            Flag.objects.filter(flagged_by_id=user.pk, comment__project=project).values_list(
-                "comment_id", flat=True
+        if permissions.can_reply(user, comment):
+            comment.reply_form = forms.get(
+                ReplyForm, target=comment.pk, project=project, author=user, parent=comment
             )
-        )
-        if user.is_authenticated
-        else set()
-    )
-    is_full = bool(project.claim_limit and len(active_claims) >= project.claim_limit)
-    context = {
-        "project": project,
-        "active_claims": active_claims,
-        "past_claims": [c for c in claims if not c.is_active],
-        "my_active_claim": my_active_claim,
-        "others_claims": [c for c in active_claims if c.researcher_id != user.pk],
-        "is_full": is_full,
+        if permissions.can_flag(user, comment):
+            comment.flag_form = forms.get(FlagForm, target=comment.pk, comment=comment, by=user)
+    return {
         "comments": [c for c in comments if c.parent_id is None],
-        "flagged_by_me": flagged,
-        "comment_count": sum(1 for c in comments if not c.is_deleted and not c.is_hidden),
-        "outputs": list(
-            project.outputs.visible_to(user).leading().select_related("submitted_by", "claim")
-        ),
-        "interests": interests,
-        "my_interest": my_interest,
-        "watch_count": watch["count"],
-        "watching": bool(watch["mine"]),
-        "status_change": project.status_changes.select_related("changed_by")
-        .prefetch_related("outputs")
-        .first()
-        if project.status != project.Status.OPEN
-        else None,
-        "events": list(project.events.public().select_related("actor", "output")[:HISTORY_LIMIT]),
-        "is_researcher": permissions.is_researcher(user),
-        "can_moderate": permissions.can_moderate_comments(user),
-        "can_review": permissions.can_review_outputs(user),
-        "claim_form": ClaimForm(),
-        "checkin_form": CheckInForm(),
-        "complete_form": CompleteForm(),
-        "release_form": ReleaseForm(),
-        "comment_form": CommentForm(),
-        "reply_form": ReplyForm(),
-        "interest_form": InterestForm(initial={"note": my_interest.note if my_interest else ""}),
-        "output_form": OutputForm(claims=my_claims),
+        "comment_count": sum(1 for c in comments if c.is_shown),
+        "comment_form": forms.get(CommentForm, project=project, author=user),
     }
-    context.update(forms)
+
+
+def history_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
+    """The latest public events."""
+    return {"events": project.recent_events}
+
+
+SECTIONS: dict[str, tuple[Callable, Callable]] = {
+    "claim-panel": (lambda qs, user: qs.with_claims(), claims_context),
+    "outputs": (lambda qs, user: qs.with_outputs(user), outputs_context),
+    "signals": (lambda qs, user: qs.with_signals(user), signals_context),
+    "discussion": (lambda qs, user: qs.with_discussion(user), discussion_context),
+    "history": (lambda qs, user: qs.with_history(), history_context),
+}
+
+
+def page_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
+    """Everything the project page shows; ``project`` comes from ``for_detail``."""
+    context = {"project": project}
+    for _, build in SECTIONS.values():
+        context |= build(request, project, forms)
     return context
 
 
-def render_page(
-    request: HttpRequest, project: Project, *, partial: str = "", status: int = 200, **forms: Form
-) -> HttpResponse:
-    """The project page, or one of its fragments (with the history out of band) for htmx."""
-    context = project_page_context(request, project, **forms)
-    if request.htmx and partial:
-        html = render_to_string(f"{PAGE}#{partial}", context, request)
-        if partial != "history":
-            html += render_to_string(f"{PAGE}#history", {**context, "oob": True}, request)
-        # htmx 2 does not swap 4xx answers: an invalid form comes back as 200 with its errors.
-        response = HttpResponse(html)
-    else:
-        response = HttpResponse(render_to_string(PAGE, context, request), status=status)
+def render_page(request: HttpRequest, project: Project) -> HttpResponse:
+    """The whole project page, with any form a plain POST left invalid shown again."""
+    response = HttpResponse(
+        render_to_string(PAGE, page_context(request, project, Forms.kept_in(request)), request)
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
-def run_action(form: Form, action: Callable[..., object]) -> bool:
-    """Validate the form, then call the domain method with its data; a domain refusal
-    becomes the form's error. Returns whether the change happened."""
-    if not form.is_valid():
-        return False
-    try:
-        action(**form.cleaned_data)
-    except ValidationError as error:
-        form.add_error(None, error)
-        return False
-    return True
-
-
-def answer(
+def render_sections(
     request: HttpRequest,
     project: Project,
     *,
-    partial: str,
-    done: bool,
-    form_name: str = "",
-    form: Form | None = None,
-    message: str = "",
+    section: str,
+    also: tuple[str, ...] = (),
+    form: ActionForm | None = None,
+    announce: str = "",
 ) -> HttpResponse:
-    """After a POST: htmx gets the fragment; a plain request is redirected after a change
-    (with a message), or shown the page again with the form's errors (status 400)."""
-    forms = {form_name: form} if form_name and not done else {}
+    """For htmx: one section of the page, plus ``also`` and the history out of band, and
+    ``announce`` in the live region. Loads only what those sections show."""
+    names = [section, *also, "history"]
+    queryset = Project.objects.filter(pk=project.pk).select_related("agenda")
+    for name in dict.fromkeys(names):
+        queryset = SECTIONS[name][0](queryset, request.user)
+    project = queryset.get()
+    forms = Forms(bound=form)
+    context = {"project": project}
+    for name in dict.fromkeys(names):
+        context |= SECTIONS[name][1](request, project, forms)
+    html = render_to_string(f"{PAGE}#{section}", context, request)
+    for name in dict.fromkeys(names[1:]):
+        if name != section:
+            html += render_to_string(f"{PAGE}#{name}", {**context, "oob": True}, request)
+    html += render_to_string("projects/_announcer.html", {"text": announce, "oob": True})
+    # htmx 2 does not swap 4xx answers: an invalid form comes back as 200 with its errors.
+    response = HttpResponse(html)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def respond_to_post(
+    request: HttpRequest,
+    project: Project,
+    *,
+    form: ActionForm,
+    done: bool,
+    section: str,
+    anchor: str = "",
+    message: str = "",
+    also: tuple[str, ...] = (),
+) -> HttpResponse:
+    """After a POST: htmx gets the changed section (and the form's errors inside it); a
+    plain request is redirected to the section with a message after a change, or back to
+    the form (``anchor``, else the section) to show its errors."""
     if request.htmx:
-        return render_page(request, project, partial=partial, **forms)
+        announce = message if done else "Not saved: " + " ".join(form.error_summary())
+        return render_sections(
+            request,
+            project,
+            section=section,
+            also=also,
+            form=None if done else form,
+            announce=announce,
+        )
+    url = project.get_absolute_url()
     if done:
         if message:
             messages.success(request, message)
-        return redirect(f"{project.get_absolute_url()}#{partial}")
-    return render_page(request, project, status=400, **forms)
+        return see_other(f"{url}#{section}")
+    Forms.keep(request, form)
+    return see_other(f"{url}#{anchor or section}")
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    """A 303 redirect: the browser follows it with a GET, whatever the method was."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response

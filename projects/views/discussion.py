@@ -1,102 +1,101 @@
-"""The discussion: comment, reply, edit and delete your own; curators hide and unhide."""
+"""The discussion: comment, reply, edit and delete your own; flag others'; curators hide
+and unhide."""
 
 import contextlib
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from projects import permissions
-from projects.forms import CommentForm, FlagForm, ReplyForm
+from projects.forms import CommentEditForm, CommentForm, FlagForm, ReplyForm
 from projects.models import Comment, Project
-from projects.views.common import answer, researcher_required, run_action
+from projects.views.common import (
+    Forms,
+    participant_required,
+    render_sections,
+    respond_to_post,
+    see_other,
+)
 
 
-@researcher_required
+@participant_required
 @require_POST
 def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Post a comment, or a reply when the form names a parent comment."""
     project = get_object_or_404(Project.objects.live(), slug=slug)
-    parent = None
-    if parent_id := request.POST.get("parent"):
-        parent = get_object_or_404(
-            Comment, pk=int(parent_id) if parent_id.isascii() and parent_id.isdigit() else 0
-        )
-    form = (ReplyForm if parent else CommentForm)(request.POST)
-    done = run_action(
-        form,
-        lambda body, is_scope=False: project.add_comment(
-            author=request.user, body=body, is_scope=is_scope, parent=parent
-        ),
-    )
-    return answer(
+    is_reply = "parent" in request.POST
+    form_class = ReplyForm if is_reply else CommentForm
+    form = form_class(request.POST, project=project, author=request.user)
+    done = form.submit()
+    anchor = f"comment-{form.target}" if is_reply and form.target else "comment-form"
+    return respond_to_post(
         request,
         project,
-        partial="discussion",
-        done=done,
-        form_name="reply_form" if parent else "comment_form",
         form=form,
-        message="Reply posted." if parent else "Comment posted.",
+        done=done,
+        section="discussion",
+        anchor=anchor,
+        message="Reply posted." if is_reply else "Comment posted.",
     )
 
 
 def _own_comment(request: HttpRequest, pk: int) -> Comment:
+    """The comment, if the user may change it; anyone else's is a 403."""
     comment = get_object_or_404(Comment.objects.select_related("project"), pk=pk)
     if not permissions.can_edit_comment(request.user, comment):
         raise PermissionDenied("Only a comment's author can change it.")
     return comment
 
 
-@researcher_required
+@participant_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the edit form (a fragment for htmx, a page otherwise). POST: save the edit."""
+    """GET: the edit form (a fragment for htmx, a page otherwise). POST: save the edit; htmx
+    gets the whole discussion, a plain request goes back to the comment (or, after bad
+    input, to this page with the errors)."""
     comment = _own_comment(request, pk)
-    form_class = ReplyForm if comment.parent_id else CommentForm
-    form = form_class(
-        request.POST if request.method == "POST" else None,
-        instance=comment if request.method == "GET" else None,
-        auto_id=f"edit-{comment.pk}-%s",  # unique beside the page's own comment form
-    )
     if request.method == "POST":
-        done = run_action(
-            form, lambda body, is_scope=None: comment.edit(body=body, is_scope=is_scope)
-        )
-        if done:
-            response = answer(
-                request,
-                comment.project,
-                partial="discussion",
-                done=True,
-                message="Comment updated.",
-            )
+        form = CommentEditForm(request.POST, comment=comment)
+        if form.submit():
             if request.htmx:
+                response = render_sections(
+                    request, comment.project, section="discussion", announce="Comment updated."
+                )
                 # The edit form swapped itself in; the answer replaces the whole discussion.
-                response = reswap(retarget(response, "#discussion"), "outerHTML")
-            return response
-    context = {"comment": comment, "project": comment.project, "form": form}
+                return reswap(retarget(response, "#discussion"), "outerHTML")
+            messages.success(request, "Comment updated.")
+            return see_other(comment.get_absolute_url())
+        if not request.htmx:
+            Forms.keep(request, form)
+            return see_other(reverse("projects:comment-edit", args=[comment.pk]))
+    else:
+        form = Forms.kept_in(request).get(CommentEditForm, target=comment.pk, comment=comment)
     template = "projects/comment_edit.html"
     if request.htmx:
         template += "#comment-edit-form"
-    return render(
-        request, template, context, status=400 if form.is_bound and not request.htmx else 200
-    )
+    return render(request, template, {"comment": comment, "project": comment.project, "form": form})
 
 
-@researcher_required
+@participant_required
 @require_POST
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    """Delete your comment: the thread keeps a placeholder and the replies."""
+    """Delete your comment (the page asks first, in a disclosure, with or without
+    JavaScript); the thread keeps a placeholder and the replies."""
     comment = _own_comment(request, pk)
     comment.delete_by_author()
-    return answer(
-        request, comment.project, partial="discussion", done=True, message="Comment deleted."
-    )
+    message = "Comment deleted."
+    if request.htmx:
+        return render_sections(request, comment.project, section="discussion", announce=message)
+    messages.success(request, message)
+    return see_other(f"{comment.project.get_absolute_url()}#discussion")
 
 
-@researcher_required
+@participant_required
 @require_POST
 def comment_moderate(request: HttpRequest, pk: int, hide: bool) -> HttpResponse:
     """Curators: hide or unhide a comment."""
@@ -106,28 +105,27 @@ def comment_moderate(request: HttpRequest, pk: int, hide: bool) -> HttpResponse:
     action = comment.hide if hide else comment.unhide
     with contextlib.suppress(ValidationError):  # already so: show the thread as it is
         action(by=request.user)
-    return answer(
-        request,
-        comment.project,
-        partial="discussion",
-        done=True,
-        message="Comment hidden." if hide else "Comment shown again.",
-    )
+    message = "Comment hidden." if hide else "Comment shown again."
+    if request.htmx:
+        return render_sections(request, comment.project, section="discussion", announce=message)
+    messages.success(request, message)
+    return see_other(comment.get_absolute_url())
 
 
-@researcher_required
+@participant_required
 @require_POST
 def comment_flag(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask curators to look at someone else's comment."""
     comment = get_object_or_404(Comment.objects.select_related("project"), pk=pk)
-    form = FlagForm(request.POST)
-    done = run_action(form, lambda reason: comment.flag(by=request.user, reason=reason))
-    return answer(
+    if not permissions.can_flag(request.user, comment):
+        raise PermissionDenied("You can flag someone else's comment while it is shown.")
+    form = FlagForm(request.POST, comment=comment, by=request.user)
+    return respond_to_post(
         request,
         comment.project,
-        partial="discussion",
-        done=done,
-        form_name="flag_form",
         form=form,
+        done=form.submit(),
+        section="discussion",
+        anchor=f"comment-{comment.pk}",
         message="Thank you: curators will look at it.",
     )

@@ -35,7 +35,7 @@ def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One project: description and source, claims with plans, outputs, discussion, history."""
-    project = get_object_or_404(Project.objects.public().for_detail(), slug=slug)
+    project = get_object_or_404(Project.objects.public().for_detail(request.user), slug=slug)
     if project.merged_into_id:
         # A merged duplicate lives on at the project it was merged into.
         return redirect(project.merged_into, permanent=True)
