@@ -8,6 +8,11 @@ dropped before anything else reads the text, so they reach no public field.
 ``parse_agenda`` reads a file without touching the database and raises
 ``AgendaFormatError`` with a message a person can act on; ``import_agenda`` applies it
 in one transaction, updating in place by agenda slug and item number.
+
+``export_agenda`` writes the board's own copy in the same format, marked as an export;
+importing it back unchanged changes nothing, because whatever the format would read
+differently (a literal ``%%`` or ``[[``, an intro line that looks like a list item) is
+escaped on the way out and unescaped on the way back in.
 """
 
 from __future__ import annotations
@@ -59,9 +64,19 @@ _KIND_BY_WORD = {
 _KIND_OPENING_WORDS = 6
 
 _list_parser = MarkdownIt("commonmark")
+# The line endings CommonMark knows, and so the list parser's line numbers count; Python's
+# splitlines() also splits at form feeds and Unicode separators, which would shift them.
+_LINE_ENDING = re.compile(r"\r\n?|\n")
 # The front-matter key that marks a file as the board's own export.
 EXPORT_MARK = "exported_by_board"
-_LEADING_LIST_MARKER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)", re.M)
+# In an export, "%%" and "[[" get one more backslash between the pair ("%\%", "[\["), so
+# they read as neither a private note nor a wiki link; the import takes exactly one out
+# again, so that text which already had backslashes there comes back as it was.
+_DOUBLED = re.compile(r"([%\[])(\\*)(?=\1)")
+_ESCAPED_DOUBLED = re.compile(r"([%\[])(\\*)\\(?=\1)")
+# Likewise an intro line that starts like a numbered item ("1. ", "2) ").
+_LIST_MARKER_START = re.compile(r"^([ \t]*\d+)(\\*)([.)])(?=[ \t]|$)", re.M)
+_ESCAPED_LIST_MARKER_START = re.compile(r"^([ \t]*\d+)(\\*)\\([.)])(?=[ \t]|$)", re.M)
 
 
 class AgendaFormatError(ValueError):
@@ -197,7 +212,7 @@ def parse_agenda(data: bytes | str) -> ParsedAgenda:
         )
     meta = _parse_front_matter(match["yaml"])
     body = strip_private_notes(match["body"])
-    intro, items = _parse_items(body)
+    intro, items = _parse_items(body, is_export=meta["is_export"])
     return ParsedAgenda(
         title=meta["title"],
         slug=meta["slug"],
@@ -211,6 +226,7 @@ def parse_agenda(data: bytes | str) -> ParsedAgenda:
 
 
 def _parse_front_matter(text: str) -> dict:
+    """The front matter's values, checked and tidied. Raises AgendaFormatError."""
     try:
         meta = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -222,7 +238,10 @@ def _parse_front_matter(text: str) -> dict:
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise AgendaFormatError("The front matter has no title.")
+    is_export = meta.get(EXPORT_MARK) is True
     title = " ".join(strip_private_notes(title).split())
+    if is_export:
+        title = _unescape_doubled(title)
     slug = slugify(str(meta.get("slug") or title))[:100].strip("-")
     if not slug:
         raise AgendaFormatError("The agenda's title or slug must contain letters or digits.")
@@ -255,14 +274,19 @@ def _parse_front_matter(text: str) -> dict:
         "slug": slug,
         "source_url": source_url,
         "author": author,
-        "is_export": meta.get(EXPORT_MARK) is True,
-        "tags": [" ".join(str(t).replace("_", " ").split()) for t in tags if str(t).strip()],
+        "is_export": is_export,
+        # A source writes "Research_Agendas" for a tag; an export writes a tag's own name.
+        "tags": [
+            " ".join(str(t).split() if is_export else str(t).replace("_", " ").split())
+            for t in tags
+            if str(t).strip()
+        ],
     }
 
 
-def _parse_items(body: str) -> tuple[str, list[ParsedItem]]:
+def _parse_items(body: str, *, is_export: bool) -> tuple[str, list[ParsedItem]]:
     """Split the body into its intro and its numbered items, with the list parser's help."""
-    lines = body.splitlines()
+    lines = _LINE_ENDING.split(body)
     tokens = _list_parser.parse(body)
     items: list[ParsedItem] = []
     first_line = None
@@ -277,6 +301,8 @@ def _parse_items(body: str) -> tuple[str, list[ParsedItem]]:
         indent = " " * marker.end()
         rest = [_remove_indent(line, indent) for line in item_lines[1:]]
         description = "\n".join([item_lines[0][marker.end() :], *rest]).strip()
+        if is_export:
+            description = _unescape_doubled(description)
         if not description:
             continue
         number = int(token.info)
@@ -296,6 +322,8 @@ def _parse_items(body: str) -> tuple[str, list[ParsedItem]]:
             "numbered markdown list (“1. A paper which …”)."
         )
     intro = "\n".join(lines[:first_line]).strip()
+    if is_export:
+        intro = _unescape_doubled(_ESCAPED_LIST_MARKER_START.sub(r"\1\2\3", intro))
     return intro, items
 
 
@@ -364,7 +392,7 @@ def _save_agenda(parsed: ParsedAgenda) -> tuple[Agenda, bool]:
     for name in ("title", "source_url", "author", "intro"):
         value = getattr(parsed, name)
         # An empty value in the file leaves what a curator filled in (the seed's author is null).
-        if value and getattr(agenda, name) != value:
+        if value and not _same_text(getattr(agenda, name), value):
             setattr(agenda, name, value)
             changed.add(name)
     if created:
@@ -413,9 +441,30 @@ def _refresh_project(project: Project, item: ParsedItem) -> tuple[bool, bool]:
 def _apply_export(project: Project, item: ParsedItem) -> bool:
     """From the board's own export, take the description as a curator's edit (the export
     has no titles). What the source last said (``imported_*``) stays as it was."""
+    if _same_text(project.description, item.description):
+        return False
     return bool(
         project.revise(by=None, note="Imported from an export", description=item.description)
     )
+
+
+def _same_text(stored: str, read: str) -> bool:
+    """Whether text read from a file is the stored text as a file carries it.
+
+    A file keeps neither the whitespace around a text nor its kind of line ending (a
+    browser sends a textarea with CRLF), and markdown shows neither.
+    """
+    return _LINE_ENDING.sub("\n", stored).strip() == read
+
+
+def _escape_doubled(text: str) -> str:
+    """Keep a literal "%%" or "[[" from reading as a private note or a wiki link."""
+    return _DOUBLED.sub(r"\1\2\\", text)
+
+
+def _unescape_doubled(text: str) -> str:
+    """Undo ``_escape_doubled``: exactly one backslash out of each escaped pair."""
+    return _ESCAPED_DOUBLED.sub(r"\1\2", text)
 
 
 def _remove_indent(line: str, indent: str) -> str:
@@ -424,18 +473,13 @@ def _remove_indent(line: str, indent: str) -> str:
     return stripped if len(line) - len(stripped) <= len(indent) else line[len(indent) :]
 
 
-def _escape_notes(text: str) -> str:
-    """Keep a literal "%%" from reading as an Obsidian private note ("%\\%" renders as "%%")."""
-    return text.replace("%%", "%\\%")
-
-
 def export_agenda(agenda: Agenda) -> str:
     """The agenda in the format ``import_agenda`` reads: importing it back changes nothing.
 
     Proposals still awaiting a curator are left out; every other project is written with
     its number and current description.
     """
-    meta = {"title": agenda.title, "slug": agenda.slug, EXPORT_MARK: True}
+    meta = {"title": _escape_doubled(agenda.title), "slug": agenda.slug, EXPORT_MARK: True}
     if agenda.source_url:
         meta["href"] = agenda.source_url
     if agenda.author:
@@ -447,13 +491,14 @@ def export_agenda(agenda: Agenda) -> str:
     parts = [f"---\n{front_matter}---\n"]
     if agenda.intro:
         # An intro line that looks like a list item would come back as a project.
-        intro = _LEADING_LIST_MARKER.sub(r"\1\\\2", _escape_notes(agenda.intro.strip()))
-        parts.append(intro + "\n")
+        intro = _escape_doubled(_LINE_ENDING.sub("\n", agenda.intro).strip())
+        parts.append(_LIST_MARKER_START.sub(r"\1\2\\\3", intro) + "\n")
     items = []
     for project in agenda.projects.public().in_agenda_order():
         marker = f"{project.number}. "
-        lines = _escape_notes(project.description.strip()).splitlines()
-        rest = [f"{' ' * len(marker)}{line}" if line.strip() else "" for line in lines[1:]]
+        lines = _LINE_ENDING.split(_escape_doubled(project.description.strip()))
+        # Every line but an empty one is indented, spaces and all, so it comes back as it was.
+        rest = [f"{' ' * len(marker)}{line}" if line else "" for line in lines[1:]]
         items.append("\n".join([marker + lines[0], *rest]))
     # A blank line between items keeps multi-paragraph items apart; a tight list otherwise.
     separator = "\n\n" if any("\n" in item for item in items) else "\n"
