@@ -121,8 +121,50 @@ def test_titles_are_the_opening_clause_cut_at_a_word_within_100_characters(demo_
     assert titles[22] == "A sketch of what a model-free version of AIXI would look like"
     assert titles[4] == (
         "A takeover scenario which covers all the key points in "
-        "“ai could defeat all of us combined”"
+        "“AI Could Defeat All of Us Combined”"
     )
+
+
+# Words a title cut short must not end on: each leaves the reader waiting for more.
+DANGLING = {
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "that", "the",
+    "to", "which", "with",
+}  # fmt: skip
+
+
+def test_the_seeds_long_titles_are_cut_where_they_still_read(demo_agenda_bytes):
+    titles = {item.number: item.title for item in parse_agenda(demo_agenda_bytes).items}
+
+    cut = {number: title for number, title in titles.items() if title.endswith("…")}
+    for number, title in cut.items():
+        last = title.removesuffix("…").rsplit(" ", 1)[-1]
+        assert last[-1].isalnum(), f"item {number} ends on punctuation: {title}"
+        assert last.lower() not in DANGLING, f"item {number} ends on {last!r}: {title}"
+    assert titles[1] == (
+        "A paper which does for deceptive alignment what the goal misgeneralization paper does…"
+    )
+    assert titles[6] == "A blog post which describes in as much detail as possible…"
+    assert titles[10] == (
+        "A blog post explaining why the “uncertainty” part of CIRL only does useful work…"
+    )
+
+
+@pytest.mark.parametrize(
+    "link, words",
+    [
+        (
+            "https://www.cold-takes.com/ai-could-defeat-all-of-us-combined/",
+            "“AI Could Defeat All of Us Combined”",
+        ),
+        ("https://example.org/posts/Shard-Theory_in-RL", "“Shard Theory in RL”"),
+        ("https://example.org/notes/the-llm-and-gpt-4.html", "“The LLM and GPT 4”"),
+        ("https://example.org/a/what%20rl%20is", "“What RL Is”"),
+        ("https://example.org/", "example.org"),
+    ],
+    ids=["lower-case slug", "the source's own case", "acronyms", "escaped spaces", "no path"],
+)
+def test_a_bare_url_as_link_text_reads_as_the_title_of_the_page_it_names(link, words):
+    assert title_text(f"A reply to [{link}]({link}).") == f"A reply to {words}."
 
 
 def test_item_4s_private_obsidian_note_reaches_no_public_field(demo_agenda_bytes):
@@ -245,11 +287,33 @@ def test_parsing_alone_never_touches_the_database(django_assert_num_queries, dem
         ("A paper on X, in ML terms.", "A paper on X"),
         ("A [linked](https://example.org) post: with a colon", "A linked post"),
         ("See https://example.org/x for more.", "See https://example.org/x for more"),
-        ("word " * 40, ("word " * 19).strip() + "…"),
     ],
 )
-def test_derive_title(text, title):
+def test_a_title_is_the_opening_clause_as_plain_text(text, title):
     assert derive_title(text) == title
+
+
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ("word " * 40, ("word " * 20).strip() + "…"),
+        ("x" * 150, "x" * 99 + "…"),
+        (
+            "A blog post exploring the incentives which models might have when they’re "
+            "simultaneously trained to make predictions and to take actions in an RL setting.",
+            "A blog post exploring the incentives which models might have…",
+        ),
+        (
+            "A review of interpretability progress in language models since “A Long Quoted "
+            "Title That Runs On for More Words Than a Title Can Hold” appeared.",
+            "A review of interpretability progress in language models…",
+        ),
+    ],
+    ids=["many words", "one long word", "before a clause", "not inside quotes"],
+)
+def test_a_long_title_is_cut_within_100_characters_with_an_ellipsis(text, title):
+    assert derive_title(text) == title
+    assert len(title) <= 100
 
 
 def test_an_export_imported_back_does_not_make_curated_text_look_like_the_source(demo_agenda_bytes):
