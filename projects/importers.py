@@ -8,13 +8,18 @@ dropped before anything else reads the text, so they reach no public field.
 ``parse_agenda`` reads a file without touching the database and raises
 ``AgendaFormatError`` with a message a person can act on; ``import_agenda`` applies it
 in one transaction, updating in place by agenda slug and item number.
+
+``export_agenda`` writes the board's own copy in the same format, marked as an export;
+importing it back unchanged changes nothing, because whatever the format would read
+differently (a literal ``%%`` or ``[[``, an intro line that looks like a list item) is
+escaped on the way out and unescaped on the way back in.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -37,7 +42,41 @@ _PRIVATE_NOTE = re.compile(r"[ \t]*%%.*?(?:%%|\Z)", re.S)
 _WIKI_LINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
 # A markdown link whose text is a bare URL: [https://...](https://...)
 _URL_LINK_TEXT = re.compile(r"\[(https?://[^\]\s]+)\](?=\()")
+_URL_WORD_BREAK = re.compile(r"[-_+\s]+")
+_URL_PAGE_SUFFIX = re.compile(r"\.(?:s?html?|php|aspx?|pdf)$", re.I)
+# A lower-case URL slug reads as the title of a work: each word capitalized, but these
+# small words stay lower-case (unless first) and these acronyms upper-case.
+_SMALL_WORDS = {
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of", "on",
+    "or", "per", "so", "the", "to", "up", "via", "vs", "with", "yet",
+}  # fmt: skip
+_ACRONYMS = {
+    "ai", "agi", "api", "cirl", "gpt", "gpu", "llm", "llms", "ml", "nlp", "rl", "rlhf", "sgd",
+    "tpu",
+}  # fmt: skip
 _LIST_MARKER = re.compile(r"^\s*\d+[.)][ \t]*")
+# A title cut short reads best just before a word that opens a clause ...
+_CLAUSE_WORDS = {
+    "although", "and", "and/or", "because", "but", "compared", "how", "if", "insofar", "nor",
+    "or", "rather", "since", "than", "that", "though", "unless", "until", "versus", "vs",
+    "whereas", "what", "when", "where", "whether", "which", "while", "who", "whom", "whose",
+    "why",
+}  # fmt: skip
+# ... or else just before a preposition or an auxiliary verb, which open a phrase.
+_PHRASE_WORDS = {
+    "about", "across", "after", "against", "along", "among", "around", "at", "before",
+    "between", "beyond", "by", "during", "for", "from", "in", "into", "like", "of", "on",
+    "onto", "over", "per", "through", "to", "toward", "towards", "under", "via", "with",
+    "within", "without",
+    "are", "can", "could", "is", "may", "might", "must", "shall", "should", "was", "were",
+    "will", "would",
+}  # fmt: skip
+# A cut title never ends on a word that promises more ("... does for inner…").
+_DANGLING_WORDS = _CLAUSE_WORDS | _PHRASE_WORDS | {
+    "a", "also", "an", "as", "be", "been", "being", "e.g.", "he", "her", "his", "i", "i.e.",
+    "it", "its", "more", "most", "much", "my", "no", "not", "our", "she", "so", "such", "the",
+    "their", "these", "they", "this", "those", "very", "we", "you", "your",
+}  # fmt: skip
 # The opening clause ends at the first comma, semicolon, bracket, dash between spaces,
 # or colon or sentence end followed by a space (so that "https://..." does not end it).
 _CLAUSE_END = re.compile(r"[,;(\[]|\s[-–—]\s|[:.?!](?:\s|$)")
@@ -59,9 +98,19 @@ _KIND_BY_WORD = {
 _KIND_OPENING_WORDS = 6
 
 _list_parser = MarkdownIt("commonmark")
+# The line endings CommonMark knows, and so the list parser's line numbers count; Python's
+# splitlines() also splits at form feeds and Unicode separators, which would shift them.
+_LINE_ENDING = re.compile(r"\r\n?|\n")
 # The front-matter key that marks a file as the board's own export.
 EXPORT_MARK = "exported_by_board"
-_LEADING_LIST_MARKER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)", re.M)
+# In an export, "%%" and "[[" get one more backslash between the pair ("%\%", "[\["), so
+# they read as neither a private note nor a wiki link; the import takes exactly one out
+# again, so that text which already had backslashes there comes back as it was.
+_DOUBLED = re.compile(r"([%\[])(\\*)(?=\1)")
+_ESCAPED_DOUBLED = re.compile(r"([%\[])(\\*)\\(?=\1)")
+# Likewise an intro line that starts like a numbered item ("1. ", "2) ").
+_LIST_MARKER_START = re.compile(r"^([ \t]*\d+)(\\*)([.)])(?=[ \t]|$)", re.M)
+_ESCAPED_LIST_MARKER_START = re.compile(r"^([ \t]*\d+)(\\*)\\([.)])(?=[ \t]|$)", re.M)
 
 
 class AgendaFormatError(ValueError):
@@ -150,29 +199,97 @@ def title_text(description: str) -> str:
     """The item as plain text for its title: links as their text, bare URLs as their last words.
 
     "covers the key points in [https://site/ai-could-defeat-us/](...)" reads as
-    "covers the key points in “ai could defeat us”".
+    "covers the key points in “AI Could Defeat Us”" (see ``_words_of_url``).
     """
     return markdown_to_text(_URL_LINK_TEXT.sub(_readable_link_text, description))
 
 
 def _readable_link_text(match: re.Match) -> str:
+    """A bare URL's link text as the words of its last path segment, quoted, or its host."""
     url = urlsplit(match[1])
-    last = url.path.rstrip("/").rsplit("/", 1)[-1]
-    words = " ".join(re.split(r"[-_+]+", last.removesuffix(".html"))).strip()
+    words = _words_of_url(url.path)
     return f"[“{words}”]" if words else f"[{url.hostname}]"
 
 
+def _words_of_url(path: str) -> str:
+    """The words of a URL path's last segment, as its source wrote them.
+
+    A slug with a capital letter keeps its case ("Shard-Theory" -> "Shard Theory"). An
+    all lower-case slug is title-cased: every word capitalized except the small words in
+    ``_SMALL_WORDS`` (unless first), and the acronyms in ``_ACRONYMS`` upper-case
+    ("ai-could-defeat-all-of-us-combined" -> "AI Could Defeat All of Us Combined").
+    """
+    last = unquote(path.rstrip("/").rsplit("/", 1)[-1])
+    words = _URL_WORD_BREAK.split(_URL_PAGE_SUFFIX.sub("", last).strip("-_+ "))
+    if any(ch.isupper() for ch in last):
+        return " ".join(words)
+    return " ".join(_title_cased(word, first=not position) for position, word in enumerate(words))
+
+
+def _title_cased(word: str, *, first: bool) -> str:
+    """A lower-case word as a title writes it: acronyms upper-case, small words lower-case."""
+    if word in _ACRONYMS:
+        return word.upper()
+    if word in _SMALL_WORDS and not first:
+        return word
+    return word[:1].upper() + word[1:]
+
+
 def derive_title(description: str) -> str:
-    """A short title: the opening clause as plain text, at most 100 characters, cut at a word."""
+    """A short title: the opening clause as plain text, cut to 100 characters where it reads."""
     text = title_text(description)
     end = _CLAUSE_END.search(text)
     clause = (text[: end.start()] if end else text).strip()
     if len(clause) <= TITLE_MAX_LENGTH:
         return clause
-    cut = clause[: TITLE_MAX_LENGTH - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-–—") + "…"
+    return _cut_where_it_reads(clause) + "…"
+
+
+def _cut_where_it_reads(clause: str) -> str:
+    """The clause's longest beginning that leaves room for "…" and reads as a title.
+
+    A cut may not end inside quotes or brackets, on punctuation, or on a word in
+    ``_DANGLING_WORDS``. Of the cuts that keep at least half the length allowed, one just
+    before a word in ``_CLAUSE_WORDS`` is best, then one just before a word in
+    ``_PHRASE_WORDS``; failing both, the longest cut that reads; failing that, the last
+    whole word.
+    """
+    limit = TITLE_MAX_LENGTH - 1
+    words = clause.split(" ")
+    cuts: list[tuple[int, str]] = []
+    for end in range(1, len(words)):
+        head = " ".join(words[:end])
+        if len(head) > limit:
+            break
+        if _ends_where_it_reads(head):
+            following = _bare_word(words[end])
+            rank = 0 if following in _CLAUSE_WORDS else 1 if following in _PHRASE_WORDS else 2
+            cuts.append((rank, head))
+    for best in (0, 1):
+        heads = [head for rank, head in cuts if rank == best and len(head) >= limit // 2]
+        if heads:
+            return heads[-1]
+    if cuts:
+        return cuts[-1][1]
+    head = clause[:limit]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,;:-–—")
+
+
+def _ends_where_it_reads(head: str) -> bool:
+    """Whether a title may stop after ``head``: quotes and brackets closed, on a full word."""
+    last = head.rsplit(" ", 1)[-1]
+    return (
+        head.count("“") == head.count("”")
+        and head.count("(") == head.count(")")
+        and head.count('"') % 2 == 0
+        and (last[-1].isalnum() or last[-1] in "”’)\"'")
+        and _bare_word(last) not in _DANGLING_WORDS
+    )
+
+
+def _bare_word(word: str) -> str:
+    """A word without quotes or brackets around it, lower-cased, to look up in a word list."""
+    return word.strip("“”‘’\"'()").lower()
 
 
 def parse_agenda(data: bytes | str) -> ParsedAgenda:
@@ -197,7 +314,7 @@ def parse_agenda(data: bytes | str) -> ParsedAgenda:
         )
     meta = _parse_front_matter(match["yaml"])
     body = strip_private_notes(match["body"])
-    intro, items = _parse_items(body)
+    intro, items = _parse_items(body, is_export=meta["is_export"])
     return ParsedAgenda(
         title=meta["title"],
         slug=meta["slug"],
@@ -211,6 +328,7 @@ def parse_agenda(data: bytes | str) -> ParsedAgenda:
 
 
 def _parse_front_matter(text: str) -> dict:
+    """The front matter's values, checked and tidied. Raises AgendaFormatError."""
     try:
         meta = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -222,7 +340,10 @@ def _parse_front_matter(text: str) -> dict:
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise AgendaFormatError("The front matter has no title.")
+    is_export = meta.get(EXPORT_MARK) is True
     title = " ".join(strip_private_notes(title).split())
+    if is_export:
+        title = _unescape_doubled(title)
     slug = slugify(str(meta.get("slug") or title))[:100].strip("-")
     if not slug:
         raise AgendaFormatError("The agenda's title or slug must contain letters or digits.")
@@ -255,14 +376,19 @@ def _parse_front_matter(text: str) -> dict:
         "slug": slug,
         "source_url": source_url,
         "author": author,
-        "is_export": meta.get(EXPORT_MARK) is True,
-        "tags": [" ".join(str(t).replace("_", " ").split()) for t in tags if str(t).strip()],
+        "is_export": is_export,
+        # A source writes "Research_Agendas" for a tag; an export writes a tag's own name.
+        "tags": [
+            " ".join(str(t).split() if is_export else str(t).replace("_", " ").split())
+            for t in tags
+            if str(t).strip()
+        ],
     }
 
 
-def _parse_items(body: str) -> tuple[str, list[ParsedItem]]:
+def _parse_items(body: str, *, is_export: bool) -> tuple[str, list[ParsedItem]]:
     """Split the body into its intro and its numbered items, with the list parser's help."""
-    lines = body.splitlines()
+    lines = _LINE_ENDING.split(body)
     tokens = _list_parser.parse(body)
     items: list[ParsedItem] = []
     first_line = None
@@ -277,6 +403,8 @@ def _parse_items(body: str) -> tuple[str, list[ParsedItem]]:
         indent = " " * marker.end()
         rest = [_remove_indent(line, indent) for line in item_lines[1:]]
         description = "\n".join([item_lines[0][marker.end() :], *rest]).strip()
+        if is_export:
+            description = _unescape_doubled(description)
         if not description:
             continue
         number = int(token.info)
@@ -296,6 +424,8 @@ def _parse_items(body: str) -> tuple[str, list[ParsedItem]]:
             "numbered markdown list (“1. A paper which …”)."
         )
     intro = "\n".join(lines[:first_line]).strip()
+    if is_export:
+        intro = _unescape_doubled(_ESCAPED_LIST_MARKER_START.sub(r"\1\2\3", intro))
     return intro, items
 
 
@@ -364,7 +494,7 @@ def _save_agenda(parsed: ParsedAgenda) -> tuple[Agenda, bool]:
     for name in ("title", "source_url", "author", "intro"):
         value = getattr(parsed, name)
         # An empty value in the file leaves what a curator filled in (the seed's author is null).
-        if value and getattr(agenda, name) != value:
+        if value and not _same_text(getattr(agenda, name), value):
             setattr(agenda, name, value)
             changed.add(name)
     if created:
@@ -415,7 +545,28 @@ def _refresh_project(project: Project, item: ParsedItem) -> tuple[bool, bool]:
 def _apply_export(project: Project, item: ParsedItem) -> bool:
     """From the board's own export, take the description as a curator's edit (the export
     has no titles). What the source last said (``imported_*``) stays as it was."""
+    if _same_text(project.description, item.description):
+        return False
     return project.edit_description(text=item.description, by=None, note="Imported from an export")
+
+
+def _same_text(stored: str, read: str) -> bool:
+    """Whether text read from a file is the stored text as a file carries it.
+
+    A file keeps neither the whitespace around a text nor its kind of line ending (a
+    browser sends a textarea with CRLF), and markdown shows neither.
+    """
+    return _LINE_ENDING.sub("\n", stored).strip() == read
+
+
+def _escape_doubled(text: str) -> str:
+    """Keep a literal "%%" or "[[" from reading as a private note or a wiki link."""
+    return _DOUBLED.sub(r"\1\2\\", text)
+
+
+def _unescape_doubled(text: str) -> str:
+    """Undo ``_escape_doubled``: exactly one backslash out of each escaped pair."""
+    return _ESCAPED_DOUBLED.sub(r"\1\2", text)
 
 
 def _remove_indent(line: str, indent: str) -> str:
@@ -424,18 +575,13 @@ def _remove_indent(line: str, indent: str) -> str:
     return stripped if len(line) - len(stripped) <= len(indent) else line[len(indent) :]
 
 
-def _escape_notes(text: str) -> str:
-    """Keep a literal "%%" from reading as an Obsidian private note ("%\\%" renders as "%%")."""
-    return text.replace("%%", "%\\%")
-
-
 def export_agenda(agenda: Agenda) -> str:
     """The agenda in the format ``import_agenda`` reads: importing it back changes nothing.
 
     Proposals still awaiting a curator are left out; every other project is written with
     its number and current description.
     """
-    meta = {"title": agenda.title, "slug": agenda.slug, EXPORT_MARK: True}
+    meta = {"title": _escape_doubled(agenda.title), "slug": agenda.slug, EXPORT_MARK: True}
     if agenda.source_url:
         meta["href"] = agenda.source_url
     if agenda.author:
@@ -447,13 +593,14 @@ def export_agenda(agenda: Agenda) -> str:
     parts = [f"---\n{front_matter}---\n"]
     if agenda.intro:
         # An intro line that looks like a list item would come back as a project.
-        intro = _LEADING_LIST_MARKER.sub(r"\1\\\2", _escape_notes(agenda.intro.strip()))
-        parts.append(intro + "\n")
+        intro = _escape_doubled(_LINE_ENDING.sub("\n", agenda.intro).strip())
+        parts.append(_LIST_MARKER_START.sub(r"\1\2\\\3", intro) + "\n")
     items = []
     for project in agenda.projects.public().in_agenda_order():
         marker = f"{project.number}. "
-        lines = _escape_notes(project.description.strip()).splitlines()
-        rest = [f"{' ' * len(marker)}{line}" if line.strip() else "" for line in lines[1:]]
+        lines = _LINE_ENDING.split(_escape_doubled(project.description.strip()))
+        # Every line but an empty one is indented, spaces and all, so it comes back as it was.
+        rest = [f"{' ' * len(marker)}{line}" if line else "" for line in lines[1:]]
         items.append("\n".join([marker + lines[0], *rest]))
     # A blank line between items keeps multi-paragraph items apart; a tight list otherwise.
     separator = "\n\n" if any("\n" in item for item in items) else "\n"

@@ -3,17 +3,21 @@
 import textwrap
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
+from django.urls import reverse
 
 from projects import services
 from projects.importers import (
     AgendaFormatError,
     derive_title,
+    export_agenda,
     import_agenda,
     parse_agenda,
     title_text,
 )
-from projects.models import Agenda, Project, Tag
+from projects.models import Agenda, Event, Project, Tag, TextVersion
+from tests.factories import AgendaFactory, ProjectFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +52,9 @@ MULTI_LINE = textwrap.dedent(
 
 
 def snapshot() -> list[dict]:
-    """Every field of every agenda, project and tag, to compare before and after."""
+    """Every field of every agenda, project, tag, text version and event, to compare."""
     rows = []
-    for model in (Agenda, Project, Tag):
+    for model in (Agenda, Project, Tag, TextVersion, Event):
         for obj in model.objects.order_by("pk"):
             row = model_to_dict(obj)
             row.update({f.name: getattr(obj, f.name) for f in model._meta.fields if not f.editable})
@@ -118,8 +122,50 @@ def test_titles_are_the_opening_clause_cut_at_a_word_within_100_characters(demo_
     assert titles[22] == "A sketch of what a model-free version of AIXI would look like"
     assert titles[4] == (
         "A takeover scenario which covers all the key points in "
-        "“ai could defeat all of us combined”"
+        "“AI Could Defeat All of Us Combined”"
     )
+
+
+# Words a title cut short must not end on: each leaves the reader waiting for more.
+DANGLING = {
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "that", "the",
+    "to", "which", "with",
+}  # fmt: skip
+
+
+def test_the_seeds_long_titles_are_cut_where_they_still_read(demo_agenda_bytes):
+    titles = {item.number: item.title for item in parse_agenda(demo_agenda_bytes).items}
+
+    cut = {number: title for number, title in titles.items() if title.endswith("…")}
+    for number, title in cut.items():
+        last = title.removesuffix("…").rsplit(" ", 1)[-1]
+        assert last[-1].isalnum(), f"item {number} ends on punctuation: {title}"
+        assert last.lower() not in DANGLING, f"item {number} ends on {last!r}: {title}"
+    assert titles[1] == (
+        "A paper which does for deceptive alignment what the goal misgeneralization paper does…"
+    )
+    assert titles[6] == "A blog post which describes in as much detail as possible…"
+    assert titles[10] == (
+        "A blog post explaining why the “uncertainty” part of CIRL only does useful work…"
+    )
+
+
+@pytest.mark.parametrize(
+    "link, words",
+    [
+        (
+            "https://www.cold-takes.com/ai-could-defeat-all-of-us-combined/",
+            "“AI Could Defeat All of Us Combined”",
+        ),
+        ("https://example.org/posts/Shard-Theory_in-RL", "“Shard Theory in RL”"),
+        ("https://example.org/notes/the-llm-and-gpt-4.html", "“The LLM and GPT 4”"),
+        ("https://example.org/a/what%20rl%20is", "“What RL Is”"),
+        ("https://example.org/", "example.org"),
+    ],
+    ids=["lower-case slug", "the source's own case", "acronyms", "escaped spaces", "no path"],
+)
+def test_a_bare_url_as_link_text_reads_as_the_title_of_the_page_it_names(link, words):
+    assert title_text(f"A reply to [{link}]({link}).") == f"A reply to {words}."
 
 
 def test_item_4s_private_obsidian_note_reaches_no_public_field(demo_agenda_bytes):
@@ -242,16 +288,36 @@ def test_parsing_alone_never_touches_the_database(django_assert_num_queries, dem
         ("A paper on X, in ML terms.", "A paper on X"),
         ("A [linked](https://example.org) post: with a colon", "A linked post"),
         ("See https://example.org/x for more.", "See https://example.org/x for more"),
-        ("word " * 40, ("word " * 19).strip() + "…"),
     ],
 )
-def test_derive_title(text, title):
+def test_a_title_is_the_opening_clause_as_plain_text(text, title):
     assert derive_title(text) == title
 
 
-def test_an_export_imported_back_does_not_make_curated_text_look_like_the_source(demo_agenda_bytes):
-    from projects.importers import export_agenda
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ("word " * 40, ("word " * 20).strip() + "…"),
+        ("x" * 150, "x" * 99 + "…"),
+        (
+            "A blog post exploring the incentives which models might have when they’re "
+            "simultaneously trained to make predictions and to take actions in an RL setting.",
+            "A blog post exploring the incentives which models might have…",
+        ),
+        (
+            "A review of interpretability progress in language models since “A Long Quoted "
+            "Title That Runs On for More Words Than a Title Can Hold” appeared.",
+            "A review of interpretability progress in language models…",
+        ),
+    ],
+    ids=["many words", "one long word", "before a clause", "not inside quotes"],
+)
+def test_a_long_title_is_cut_within_100_characters_with_an_ellipsis(text, title):
+    assert derive_title(text) == title
+    assert len(title) <= 100
 
+
+def test_an_export_imported_back_does_not_make_curated_text_look_like_the_source(demo_agenda_bytes):
     import_agenda(demo_agenda_bytes)
     curated = Project.objects.get(number=3)
     curated.edit_description(text="A curated list of papers worth replicating.", by=None)
@@ -264,20 +330,90 @@ def test_an_export_imported_back_does_not_make_curated_text_look_like_the_source
     assert report.kept_curated == [3]
 
 
-def test_an_export_survives_list_like_intros_and_percent_signs():
-    from projects.importers import export_agenda
+@pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "import"])
+def test_the_seeds_own_export_imports_back_with_every_item_unchanged_and_no_row_changed(
+    demo_agenda_bytes, dry_run
+):
+    import_agenda(demo_agenda_bytes)
+    exported = export_agenda(Agenda.objects.get())
+    before = snapshot()
 
-    import_agenda("---\ntitle: Odd\n---\n\nIntro.\n\n1. A paper.\n2. A sketch.\n")
+    report = import_agenda(exported, dry_run=dry_run)
+
+    assert report.unchanged == list(range(1, 27))
+    assert report.created == report.updated == report.kept_curated == []
+    assert snapshot() == before
+
+
+def test_the_admin_preview_of_the_seeds_own_export_has_nothing_to_update(
+    client, curator, demo_agenda_bytes
+):
+    import_agenda(demo_agenda_bytes)
+    client.force_login(curator)
     agenda = Agenda.objects.get()
-    agenda.intro = "Read these first:\n\n1. The post.\n2. The comments."
-    agenda.save()
-    Project.objects.get(number=1).edit_description(text="A paper: 50%% now, 20%% later.", by=None)
+    exported = client.get(reverse("admin:projects_agenda_export", args=[agenda.pk])).content
 
-    import_agenda(export_agenda(agenda))
+    preview = client.post(
+        reverse("admin:projects_agenda_import"),
+        {"file": SimpleUploadedFile("export.md", exported)},
+    )
 
-    assert Project.objects.count() == 2
-    assert "50%% now, 20%% later" in Project.objects.get(number=1).description_html
-    assert "<li>The post.</li>" not in Agenda.objects.get().intro_html
+    assert "0 to create, 0 to update, 26 unchanged." in preview.content.decode()
+
+
+CURATED_DESCRIPTIONS = {
+    "percent signs": "A paper: 50%% now, 20%%% later, and %\\% as written.",
+    "wiki-link brackets": "A sketch of [[a wiki page]], and of [\\[one escaped]].",
+    "a browser's line endings": "A list.\r\n\r\nWith a second paragraph.\r\n",
+    "spaces on a blank line": "A paper.\n   \nAfter a line of spaces.",
+    "a Unicode line separator": "A paper\u2028with a line separator.",
+    "indented code": "A paper with code:\n\n    x = 1\n\n\tAnd a tab.",
+    "numbered lines": "A list:\n\n1. first\n2) second\n\n10. tenth",
+}
+
+
+@pytest.mark.parametrize(
+    "description", CURATED_DESCRIPTIONS.values(), ids=CURATED_DESCRIPTIONS.keys()
+)
+def test_a_curated_description_comes_back_from_an_export_unchanged(description):
+    project = ProjectFactory(number=1, description=description)
+    ProjectFactory(agenda=project.agenda, number=2)
+    exported = export_agenda(project.agenda)
+    before = snapshot()
+
+    report = import_agenda(exported)
+
+    assert report.unchanged == [1, 2]
+    assert snapshot() == before
+    assert export_agenda(project.agenda) == exported
+
+
+def test_an_agendas_title_intro_and_tags_come_back_from_an_export_unchanged():
+    agenda = AgendaFactory(
+        title="Odd: 100%% sure",
+        intro="Read these first:\r\n\r\n1. The post.\n2) The comments.\n3\\. Escaped.\n\n%% 5%% %%",
+    )
+    agenda.tags.add(TagFactory(name="snake_case", slug="snake_case"))
+    ProjectFactory(agenda=agenda, number=1)
+    exported = export_agenda(agenda)
+    before = snapshot()
+
+    import_agenda(exported)
+
+    assert snapshot() == before
+    assert export_agenda(agenda) == exported
+
+
+@pytest.mark.parametrize(
+    "separator", ["\u2028", "\x0c", "\x85"], ids=["line separator", "form feed", "next line"]
+)
+def test_a_unicode_line_break_inside_an_item_neither_ends_it_nor_shifts_the_next(separator):
+    parsed = parse_agenda(f"---\ntitle: X\n---\n1. A paper{separator}on one line.\n2. A sketch.\n")
+
+    assert [(item.number, item.description) for item in parsed.items] == [
+        (1, f"A paper{separator}on one line."),
+        (2, "A sketch."),
+    ]
 
 
 def test_a_board_proposal_makes_way_for_the_sources_next_item(researcher, demo_agenda_bytes):
