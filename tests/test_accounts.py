@@ -51,6 +51,34 @@ def test_sign_up_verify_the_email_then_sign_in(client):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+def test_the_sign_up_mail_names_the_site_from_settings_not_the_host(client, settings):
+    settings.SITE_NAME = "Alignment Reading Group"
+
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "ada@example.org",
+            "username": "ada",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+        HTTP_HOST="127.0.0.1",
+    )
+
+    body = mail.outbox[0].body
+    assert body.startswith("Hello from Alignment Reading Group!")
+    assert "Thank you for using Alignment Reading Group!" in body
+    assert "from 127.0.0.1" not in body and "using 127.0.0.1" not in body
+    assert "http://127.0.0.1/accounts/confirm-email/" in body  # links still use the host
+
+
+def test_the_mail_subject_and_sender_default_to_the_site_name(client):
+    client.post(reverse("account_reset_password"), {"email": UserFactory().email})
+
+    assert mail.outbox[0].subject.startswith("[Research Agenda Board] ")
+    assert mail.outbox[0].from_email == "Research Agenda Board <board@localhost>"
+
+
 def test_an_unverified_account_cannot_sign_in(client):
     client.post(
         reverse("account_signup"),
