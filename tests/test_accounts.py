@@ -157,6 +157,61 @@ def test_the_headers_sign_in_link_comes_back_to_the_page(client):
     assert '<a href="/accounts/login/">Sign in</a>' in login
 
 
+def test_sign_up_and_sign_in_speak_in_sentence_case(client):
+    signup = client.get(reverse("account_signup")).content.decode()
+    login = client.get(reverse("account_login")).content.decode()
+
+    assert "<title>Sign up · " in signup and "<h1>Sign up</h1>" in signup
+    assert re.search(r"<button[^>]*>Sign up</button>", signup)
+    assert "<title>Sign in · " in login and "<h1>Sign in</h1>" in login
+    assert re.search(r"<button[^>]*>Sign in</button>", login)
+    assert ">Remember me</label>" in login
+    for html in (signup, login):
+        assert not re.search(r"Sign Up|Sign In|Signup|Remember Me", html)
+
+
+def test_other_account_pages_speak_in_sentence_case(client, researcher):
+    title_case = re.compile(
+        r"Verify Your|Password Reset|Reset My|Change Password|Email Address|"
+        r"Make Primary|Re-send|Add Email|Sign Out|Current Password|New Password"
+    )
+    pages = [reverse("account_email_verification_sent"), reverse("account_reset_password")]
+    anonymous = [client.get(url).content.decode() for url in pages]
+    client.force_login(researcher)
+    signed_in = [
+        client.get(reverse(name)).content.decode()
+        for name in ("account_email", "account_change_password", "account_logout")
+    ]
+
+    assert "<h1>Verify your email address</h1>" in anonymous[0]
+    assert "<h1>Change your password</h1>" in signed_in[1]
+    for html in anonymous + signed_in:
+        assert not title_case.search(html), title_case.search(html)
+
+
+def test_an_empty_required_field_says_what_to_enter(client):
+    login = client.post(reverse("account_login"), {}).content.decode()
+    signup = client.post(reverse("account_signup"), {}).content.decode()
+    reset = client.post(reverse("account_reset_password"), {}).content.decode()
+
+    assert "Enter your username or email address." in login
+    assert "Enter your password." in login
+    assert "Enter your email address." in signup and "Choose a username." in signup
+    assert "Choose a password." in signup and "Enter the same password again." in signup
+    assert "Enter the email address you signed up with." in reset
+    for html in (login, signup, reset):
+        assert "This field is required." not in html
+
+
+def test_changing_your_password_with_empty_fields_says_what_to_enter(client, researcher):
+    client.force_login(researcher)
+
+    html = client.post(reverse("account_change_password"), {}).content.decode()
+
+    assert "Enter your current password." in html and "Choose a new password." in html
+    assert "This field is required." not in html
+
+
 def test_password_reset_by_email(client):
     user = UserFactory(username="ada", email="ada@example.org")
 
