@@ -1,3 +1,5 @@
+"""People in the admin: users with their profile and email addresses."""
+
 from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin

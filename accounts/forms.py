@@ -27,6 +27,7 @@ class ProfileForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs) -> None:
+        """Labels without Django's trailing colon, like the site's other forms."""
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
@@ -42,6 +43,7 @@ class BoardWordsMixin:
     words: ClassVar[dict[str, tuple[str, str | None]]] = {}
 
     def __init__(self, *args, **kwargs) -> None:
+        """Bind the form as allauth does, then put the board's words on its fields."""
         super().__init__(*args, **kwargs)
         for name, (label, required) in self.words.items():
             field = self.fields.get(name)

@@ -30,6 +30,7 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
+        """The name shown for this person: see ``public_name``."""
         return self.public_name
 
     def save(self, *args, **kwargs) -> None:
@@ -41,6 +42,7 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
+        """The person's public page."""
         return reverse("accounts:person-detail", args=[self.username])
 
     @property

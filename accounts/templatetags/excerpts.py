@@ -21,6 +21,7 @@ class _TopLevelBlocks(HTMLParser):
     """Collects the source text of each top-level element of a piece of HTML."""
 
     def __init__(self, source: str) -> None:
+        """Parse ``source`` at once; the blocks are then in ``self.blocks``, in order."""
         super().__init__(convert_charrefs=False)
         self.source = source
         self.line_offsets = [0]
