@@ -31,7 +31,7 @@ run: export DEBUG ?= true
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_agenda $(DEMO_AGENDA)
-	$(MANAGE) ensure_local_admin
+	$(MANAGE) ensure_local_admin --url http://$(HOST):$(PORT)/
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install

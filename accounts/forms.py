@@ -1,4 +1,6 @@
-"""A researcher's own profile."""
+"""A researcher's own profile, and allauth's account forms in the board's words."""
+
+from typing import ClassVar
 
 from allauth.account import forms as allauth_forms
 from django import forms
@@ -25,13 +27,98 @@ class ProfileForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs) -> None:
+        """Labels without Django's trailing colon, like the site's other forms."""
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
 
-class LoginForm(allauth_forms.LoginForm):
-    """allauth's sign-in form, with a label that says what to type."""
+class BoardWordsMixin:
+    """Sentence-case labels, and for each required field a message that says what to enter.
+
+    Django's "This field is required." says nothing the field's label and help do not,
+    and allauth labels some fields in title case ("Remember Me", "New Password").
+    """
+
+    # field name -> (label, message when it is left empty; None for an optional field)
+    words: ClassVar[dict[str, tuple[str, str | None]]] = {}
 
     def __init__(self, *args, **kwargs) -> None:
+        """Bind the form as allauth does, then put the board's words on its fields."""
         super().__init__(*args, **kwargs)
-        self.fields["login"].label = "Username or email"
+        for name, (label, required) in self.words.items():
+            field = self.fields.get(name)
+            if field is None:  # allauth leaves out fields its settings turn off
+                continue
+            # allauth's password inputs repeat the label as their placeholder.
+            if field.widget.attrs.get("placeholder") == field.label:
+                field.widget.attrs["placeholder"] = label
+            field.label = label
+            if required:
+                field.error_messages["required"] = required
+
+
+class LoginForm(BoardWordsMixin, allauth_forms.LoginForm):
+    """allauth's sign-in form, with a label that says what to type."""
+
+    words = {
+        "login": ("Username or email", "Enter your username or email address."),
+        "password": ("Password", "Enter your password."),
+        "remember": ("Remember me", None),
+    }
+
+
+class SignupForm(BoardWordsMixin, allauth_forms.SignupForm):
+    """allauth's sign-up form in the board's words."""
+
+    words = {
+        "email": ("Email", "Enter your email address."),
+        "username": ("Username", "Choose a username."),
+        "password1": ("Password", "Choose a password."),
+        "password2": ("Password (again)", "Enter the same password again."),
+    }
+
+
+class AddEmailForm(BoardWordsMixin, allauth_forms.AddEmailForm):
+    """allauth's form to add an email address, in the board's words."""
+
+    words = {"email": ("Email", "Enter the email address to add.")}
+
+
+class ResetPasswordForm(BoardWordsMixin, allauth_forms.ResetPasswordForm):
+    """allauth's "forgot your password" form, in the board's words."""
+
+    words = {"email": ("Email", "Enter the email address you signed up with.")}
+
+
+class ResetPasswordKeyForm(BoardWordsMixin, allauth_forms.ResetPasswordKeyForm):
+    """allauth's form behind a password reset link, in the board's words."""
+
+    words = {
+        "password1": ("New password", "Choose a new password."),
+        "password2": ("New password (again)", "Enter the same new password again."),
+    }
+
+
+class ChangePasswordForm(BoardWordsMixin, allauth_forms.ChangePasswordForm):
+    """allauth's change-password form, in the board's words."""
+
+    words = {
+        "oldpassword": ("Current password", "Enter your current password."),
+        "password1": ("New password", "Choose a new password."),
+        "password2": ("New password (again)", "Enter the same new password again."),
+    }
+
+
+class SetPasswordForm(BoardWordsMixin, allauth_forms.SetPasswordForm):
+    """allauth's form for an account without a password yet, in the board's words."""
+
+    words = {
+        "password1": ("Password", "Choose a password."),
+        "password2": ("Password (again)", "Enter the same password again."),
+    }
+
+
+class ReauthenticateForm(BoardWordsMixin, allauth_forms.ReauthenticateForm):
+    """allauth's "enter your password again" form, in the board's words."""
+
+    words = {"password": ("Password", "Enter your password.")}

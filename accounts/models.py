@@ -5,6 +5,8 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 
+from projects.markdown import render_markdown, with_rendered_field
+
 
 class User(AbstractUser):
     """A researcher or curator. Profile fields live here rather than in a side table."""
@@ -19,15 +21,28 @@ class User(AbstractUser):
         validators=[URLValidator(schemes=["http", "https"])],
         help_text="A full address starting with https://",
     )
-    bio = models.TextField("short bio", max_length=1000, blank=True)
+    bio = models.TextField(
+        "short bio", max_length=1000, blank=True, help_text="Markdown is welcome."
+    )
+    bio_html = models.TextField(blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
+        """The name shown for this person: see ``public_name``."""
         return self.public_name
 
+    def save(self, *args, **kwargs) -> None:
+        """Save, rendering the bio's HTML whenever the bio is written."""
+        self.bio_html = render_markdown(self.bio)
+        kwargs["update_fields"] = with_rendered_field(
+            kwargs.get("update_fields"), "bio", "bio_html"
+        )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
+        """The person's public page."""
         return reverse("accounts:person-detail", args=[self.username])
 
     @property

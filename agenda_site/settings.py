@@ -26,6 +26,9 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
         "random value (or set DEBUG=true on a development machine)."
     )
 
+# The name the site gives itself in the mail it sends.
+SITE_NAME = env.str("SITE_NAME", default="Research Agenda Board")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -128,8 +131,19 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mand
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Research Agenda Board] "
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# allauth's forms in the board's words: sentence case, and a message at each empty field.
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "accounts", "people", "curators", "staff"]
 
 LANGUAGE_CODE = "en-us"
@@ -147,9 +161,7 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT and the rest
-DEFAULT_FROM_EMAIL = env.str(
-    "DEFAULT_FROM_EMAIL", default="Research Agenda Board <board@localhost>"
-)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <board@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Behind a TLS-terminating proxy, say so with SECURE_PROXY_SSL_HEADER=true.

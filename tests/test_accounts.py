@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,12 @@ PASSWORD = "a long and unusual passphrase"
 
 def link_in(message) -> str:
     return re.search(r"http://testserver(/accounts/\S+/)", message.body).group(1)
+
+
+def verified(user: User) -> User:
+    """The user with a verified primary address, as after following the sign-up mail."""
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
 
 
 def test_sign_up_verify_the_email_then_sign_in(client):
@@ -42,6 +49,34 @@ def test_sign_up_verify_the_email_then_sign_in(client):
 
     assert user.emailaddress_set.get().verified
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_the_sign_up_mail_names_the_site_from_settings_not_the_host(client, settings):
+    settings.SITE_NAME = "Alignment Reading Group"
+
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "ada@example.org",
+            "username": "ada",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+        HTTP_HOST="127.0.0.1",
+    )
+
+    body = mail.outbox[0].body
+    assert body.startswith("Hello from Alignment Reading Group!")
+    assert "Thank you for using Alignment Reading Group!" in body
+    assert "from 127.0.0.1" not in body and "using 127.0.0.1" not in body
+    assert "http://127.0.0.1/accounts/confirm-email/" in body  # links still use the host
+
+
+def test_the_mail_subject_and_sender_default_to_the_site_name(client):
+    client.post(reverse("account_reset_password"), {"email": UserFactory().email})
+
+    assert mail.outbox[0].subject.startswith("[Research Agenda Board] ")
+    assert mail.outbox[0].from_email == "Research Agenda Board <board@localhost>"
 
 
 def test_an_unverified_account_cannot_sign_in(client):
@@ -77,6 +112,104 @@ def test_sign_up_errors_are_shown_at_their_fields_and_keep_what_was_typed(client
     assert 'value="not-an-email"' in html
     assert 'aria-invalid="true"' in html
     assert User.objects.count() == 1
+
+
+def test_signing_in_with_a_next_page_returns_there(client):
+    verified(UserFactory(username="ada", password=PASSWORD))
+    login = reverse("account_login") + "?next=/projects/propose/"
+
+    form = client.get(login).content.decode()
+    response = client.post(
+        login, {"login": "ada", "password": PASSWORD, "next": "/projects/propose/"}
+    )
+
+    assert '<input type="hidden" name="next" value="/projects/propose/">' in form
+    assert response.status_code == 302 and response["Location"] == "/projects/propose/"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="researcher_required (projects/views/common.py) sends a GET page's visitors to "
+    "login with the Referer as next, not the page itself",
+)
+def test_signing_in_from_the_proposal_form_returns_to_it(client):
+    verified(UserFactory(username="ada", password=PASSWORD))
+
+    to_login = client.get("/projects/propose/")
+    signed_in = client.post(
+        to_login["Location"],
+        {"login": "ada", "password": PASSWORD, "next": to_login["Location"].split("next=")[1]},
+    )
+
+    assert to_login["Location"] == reverse("account_login") + "?next=/projects/propose/"
+    assert signed_in["Location"] == "/projects/propose/"
+
+
+def test_the_headers_sign_in_link_comes_back_to_the_page(client):
+    page = client.get(reverse("projects:project-list") + "?q=corrigibility&kind=paper")
+    login = client.get(reverse("account_login")).content.decode()
+
+    assert (
+        'href="/accounts/login/?next=/%3Fq%3Dcorrigibility%26kind%3Dpaper">Sign in</a>'
+        in page.content.decode()
+    )
+    # Not from an account page: signing in from the login page returns to the board.
+    assert '<a href="/accounts/login/">Sign in</a>' in login
+
+
+def test_sign_up_and_sign_in_speak_in_sentence_case(client):
+    signup = client.get(reverse("account_signup")).content.decode()
+    login = client.get(reverse("account_login")).content.decode()
+
+    assert "<title>Sign up · " in signup and "<h1>Sign up</h1>" in signup
+    assert re.search(r"<button[^>]*>Sign up</button>", signup)
+    assert "<title>Sign in · " in login and "<h1>Sign in</h1>" in login
+    assert re.search(r"<button[^>]*>Sign in</button>", login)
+    assert ">Remember me</label>" in login
+    for html in (signup, login):
+        assert not re.search(r"Sign Up|Sign In|Signup|Remember Me", html)
+
+
+def test_other_account_pages_speak_in_sentence_case(client, researcher):
+    title_case = re.compile(
+        r"Verify Your|Password Reset|Reset My|Change Password|Email Address|"
+        r"Make Primary|Re-send|Add Email|Sign Out|Current Password|New Password"
+    )
+    pages = [reverse("account_email_verification_sent"), reverse("account_reset_password")]
+    anonymous = [client.get(url).content.decode() for url in pages]
+    client.force_login(researcher)
+    signed_in = [
+        client.get(reverse(name)).content.decode()
+        for name in ("account_email", "account_change_password", "account_logout")
+    ]
+
+    assert "<h1>Verify your email address</h1>" in anonymous[0]
+    assert "<h1>Change your password</h1>" in signed_in[1]
+    for html in anonymous + signed_in:
+        assert not title_case.search(html), title_case.search(html)
+
+
+def test_an_empty_required_field_says_what_to_enter(client):
+    login = client.post(reverse("account_login"), {}).content.decode()
+    signup = client.post(reverse("account_signup"), {}).content.decode()
+    reset = client.post(reverse("account_reset_password"), {}).content.decode()
+
+    assert "Enter your username or email address." in login
+    assert "Enter your password." in login
+    assert "Enter your email address." in signup and "Choose a username." in signup
+    assert "Choose a password." in signup and "Enter the same password again." in signup
+    assert "Enter the email address you signed up with." in reset
+    for html in (login, signup, reset):
+        assert "This field is required." not in html
+
+
+def test_changing_your_password_with_empty_fields_says_what_to_enter(client, researcher):
+    client.force_login(researcher)
+
+    html = client.post(reverse("account_change_password"), {}).content.decode()
+
+    assert "Enter your current password." in html and "Choose a new password." in html
+    assert "This field is required." not in html
 
 
 def test_password_reset_by_email(client):

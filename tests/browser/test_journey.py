@@ -25,8 +25,8 @@ def sign_up_and_verify(page: Page, base: str) -> None:
     page.get_by_label("Username").fill("ada")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Verify your email address")).to_be_visible()
 
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     page.goto(link)
@@ -38,7 +38,7 @@ def sign_up_and_verify(page: Page, base: str) -> None:
     page.get_by_role("link", name="Sign in").click()
     page.get_by_label("Username or email").fill("ada")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("link", name="ada")).to_be_visible()
 
 
@@ -118,7 +118,7 @@ def sign_in(page: Page, base: str, username: str = "ada") -> None:
     page.goto(base + "/accounts/login/")
     page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("link", name=username)).to_be_visible()
 
 

@@ -1,17 +1,27 @@
 """``manage.py ensure_local_admin``: a superuser for a development machine, made once."""
 
 import secrets
+from urllib.parse import urljoin
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
 USERNAME = "admin"
 
 
 class Command(BaseCommand):
     help = "On a development machine (DEBUG on), create the superuser 'admin' if none exists."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        """``--url``: where the site is served, so the message points at the admin there."""
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/",
+            help="The address the site is served at (default: %(default)s).",
+        )
 
     def handle(self, *args, **options) -> None:
         """Create the account with a random password printed once, or say it exists."""
@@ -20,10 +30,11 @@ class Command(BaseCommand):
                 "Refusing to make a development admin with DEBUG off; "
                 "use `manage.py createsuperuser` on a real deployment."
             )
+        admin_url = urljoin(options["url"], reverse("admin:index"))
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():
             self.stdout.write(
-                "An admin account exists. Forgot its password? "
+                f"An admin account exists; sign in at {admin_url}. Forgot its password? "
                 f"`.venv/bin/python manage.py changepassword {USERNAME}`."
             )
             return
@@ -34,6 +45,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created the local admin account (shown once): username {USERNAME}, "
-                f"password {password}  ->  http://127.0.0.1:8000/admin/"
+                f"password {password}  ->  {admin_url}"
             )
         )

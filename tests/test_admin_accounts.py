@@ -1,0 +1,67 @@
+"""The admin shows people in one "Accounts" section, with each user's email addresses."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import NoReverseMatch, reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_admin_index_has_one_accounts_section_and_no_two_alike(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+
+    captions = re.findall(r'<caption>\s*<a [^>]*class="section"[^>]*>([^<]+)</a>', html)
+    assert captions.count("Accounts") == 1
+    assert len(captions) == len(set(captions))
+
+
+def test_email_addresses_have_no_admin_page_of_their_own():
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:account_emailaddress_changelist")
+
+
+def test_a_users_page_lists_their_email_addresses(admin_client):
+    user = UserFactory(username="ada", email="ada@example.org")
+    EmailAddress.objects.create(user=user, email="ada@example.org", primary=True)
+
+    html = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+
+    assert "Email addresses" in html and 'value="ada@example.org"' in html
+
+
+def test_an_admin_can_mark_an_address_verified_on_the_users_page(admin_client):
+    user = UserFactory(username="ada", email="ada@example.org")
+    address = EmailAddress.objects.create(user=user, email="ada@example.org", primary=True)
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None and name != "password"
+    }
+    data.update(
+        {
+            "groups": [],
+            "user_permissions": [],
+            "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+            "emailaddress_set-TOTAL_FORMS": "1",
+            "emailaddress_set-INITIAL_FORMS": "1",
+            "emailaddress_set-0-id": str(address.pk),
+            "emailaddress_set-0-user": str(user.pk),
+            "emailaddress_set-0-email": "ada@example.org",
+            "emailaddress_set-0-verified": "on",
+        }
+    )
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    address.refresh_from_db()
+    assert address.verified and address.primary
