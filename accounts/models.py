@@ -5,10 +5,10 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 
-from projects.markdown import render_markdown, with_rendered_field
+from projects.markdown import RenderedMarkdown
 
 
-class User(AbstractUser):
+class User(RenderedMarkdown, AbstractUser):
     """A researcher or curator. Profile fields live here rather than in a side table."""
 
     display_name = models.CharField(
@@ -26,20 +26,14 @@ class User(AbstractUser):
     )
     bio_html = models.TextField(blank=True, editable=False)
 
+    markdown_fields = {"bio": "bio_html"}
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
         """The name shown for this person: see ``public_name``."""
         return self.public_name
-
-    def save(self, *args, **kwargs) -> None:
-        """Save, rendering the bio's HTML whenever the bio is written."""
-        self.bio_html = render_markdown(self.bio)
-        kwargs["update_fields"] = with_rendered_field(
-            kwargs.get("update_fields"), "bio", "bio_html"
-        )
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         """The person's public page."""

@@ -26,8 +26,10 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
         "random value (or set DEBUG=true on a development machine)."
     )
 
-# The name the site gives itself in the mail it sends.
+# The name the site gives itself in the mail it sends, and its public address (for the
+# links in mail that no request carries).
 SITE_NAME = env.str("SITE_NAME", default="Research Agenda Board")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -200,9 +202,6 @@ LOGGING = {
 
 # How many projects one page of a list shows.
 PROJECTS_PER_PAGE = env.int("PROJECTS_PER_PAGE", default=50)
-# How the board names itself in mail, and where its pages are (for links in mail).
-SITE_NAME = env.str("SITE_NAME", default="Research Agenda Board")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # How many active claims one researcher may hold at once.
 MAX_ACTIVE_CLAIMS = env.int("MAX_ACTIVE_CLAIMS", default=5)
 # An active claim with no activity for this many days shows in the curators' stale queue.

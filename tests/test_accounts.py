@@ -127,11 +127,6 @@ def test_signing_in_with_a_next_page_returns_there(client):
     assert response.status_code == 302 and response["Location"] == "/projects/propose/"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="researcher_required (projects/views/common.py) sends a GET page's visitors to "
-    "login with the Referer as next, not the page itself",
-)
 def test_signing_in_from_the_proposal_form_returns_to_it(client):
     verified(UserFactory(username="ada", password=PASSWORD))
 
