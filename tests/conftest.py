@@ -5,12 +5,15 @@ REQUIRE_ALL_TESTS=1, which turns such a skip into an error: there, every test ru
 """
 
 import os
+import textwrap
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.forms.models import model_to_dict
 
+from projects.models import Agenda, Event, Project, Tag, TextVersion
 from tests.factories import UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,3 +85,48 @@ def other_researcher(db):
 def curator(db):
     """A staff member with the curation permissions (not a superuser)."""
     return UserFactory(username="grace", curator=True)
+
+
+@pytest.fixture
+def multi_line_agenda() -> str:
+    """An agenda file whose items run over several lines, some of them lazily."""
+    return textwrap.dedent(
+        """\
+        ---
+        title: A small agenda
+        href: https://example.org/small
+        tags: [Interpretability]
+        ---
+
+        Some questions we would like answered.
+
+        1. A paper which runs over
+           several lines, with [a link](https://example.org/a)
+           on the second.
+        2. A sketch whose text continues
+        lazily on an unindented line.
+
+           And a second paragraph, indented.
+        3. An investigation, short.
+        """
+    )
+
+
+@pytest.fixture
+def snapshot():
+    """A function that reads every field of every agenda, project, tag, text version and
+    event, to compare before and after something that should change nothing."""
+
+    def read() -> list[dict]:
+        rows = []
+        for model in (Agenda, Project, Tag, TextVersion, Event):
+            for obj in model.objects.order_by("pk"):
+                row = model_to_dict(obj)
+                row.update(
+                    {f.name: getattr(obj, f.name) for f in model._meta.fields if not f.editable}
+                )
+                row["tags"] = sorted(t.pk for t in row.get("tags", []))
+                rows.append(row)
+        return rows
+
+    return read

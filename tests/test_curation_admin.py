@@ -18,7 +18,6 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
-from tests.test_importers import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +262,9 @@ def test_a_bad_import_file_is_refused_at_the_field(client, curating):
     assert not Agenda.objects.exists()
 
 
-def test_round_trip_import_export_import_changes_nothing(client, curating, demo_agenda_bytes):
+def test_round_trip_import_export_import_changes_nothing(
+    client, curating, demo_agenda_bytes, snapshot
+):
     import_agenda(demo_agenda_bytes)
     before = snapshot()
     agenda = Agenda.objects.get()
@@ -276,10 +277,8 @@ def test_round_trip_import_export_import_changes_nothing(client, curating, demo_
     assert snapshot() == before
 
 
-def test_export_keeps_multi_line_items():
-    from tests.test_importers import MULTI_LINE
-
-    import_agenda(MULTI_LINE)
+def test_export_keeps_multi_line_items(snapshot, multi_line_agenda):
+    import_agenda(multi_line_agenda)
     before = snapshot()
     import_agenda(export_agenda(Agenda.objects.get()))
     assert snapshot() == before

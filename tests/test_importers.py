@@ -1,10 +1,7 @@
 """The agenda importer: the seed's format, idempotent re-imports, curator edits, bad files."""
 
-import textwrap
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from projects import services
@@ -16,7 +13,7 @@ from projects.importers import (
     parse_agenda,
     title_text,
 )
-from projects.models import Agenda, Event, Project, Tag, TextVersion
+from projects.models import Agenda, Project, Tag
 from tests.factories import AgendaFactory, ProjectFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,39 +25,6 @@ SEED_KINDS = {
     17: "blog_post", 18: "paper", 19: "blog_post", 20: "blog_post", 21: "blog_post",
     22: "sketch", 23: "blog_post", 24: "blog_post", 25: "blog_post", 26: "investigation",
 }  # fmt: skip
-
-MULTI_LINE = textwrap.dedent(
-    """\
-    ---
-    title: A small agenda
-    href: https://example.org/small
-    tags: [Interpretability]
-    ---
-
-    Some questions we would like answered.
-
-    1. A paper which runs over
-       several lines, with [a link](https://example.org/a)
-       on the second.
-    2. A sketch whose text continues
-    lazily on an unindented line.
-
-       And a second paragraph, indented.
-    3. An investigation, short.
-    """
-)
-
-
-def snapshot() -> list[dict]:
-    """Every field of every agenda, project, tag, text version and event, to compare."""
-    rows = []
-    for model in (Agenda, Project, Tag, TextVersion, Event):
-        for obj in model.objects.order_by("pk"):
-            row = model_to_dict(obj)
-            row.update({f.name: getattr(obj, f.name) for f in model._meta.fields if not f.editable})
-            row["tags"] = sorted(t.pk for t in row.get("tags", []))
-            rows.append(row)
-    return rows
 
 
 def test_the_seed_imports_26_projects_numbered_in_source_order(demo_agenda_bytes):
@@ -186,8 +150,8 @@ def test_item_4s_private_obsidian_note_reaches_no_public_field(demo_agenda_bytes
     assert project.description.endswith("rigorously in that little space).")
 
 
-def test_items_may_run_over_several_lines_and_an_intro_may_precede_them():
-    import_agenda(MULTI_LINE)
+def test_items_may_run_over_several_lines_and_an_intro_may_precede_them(multi_line_agenda):
+    import_agenda(multi_line_agenda)
 
     agenda = Agenda.objects.get(slug="a-small-agenda")
     assert agenda.intro == "Some questions we would like answered."
@@ -204,7 +168,7 @@ def test_items_may_run_over_several_lines_and_an_intro_may_precede_them():
     assert [projects[n].kind for n in (1, 2, 3)] == ["paper", "sketch", "investigation"]
 
 
-def test_a_second_import_changes_nothing(demo_agenda_bytes):
+def test_a_second_import_changes_nothing(demo_agenda_bytes, snapshot):
     import_agenda(demo_agenda_bytes)
     before = snapshot()
 
@@ -265,7 +229,7 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("data, message", BAD_FILES.values(), ids=BAD_FILES.keys())
 def test_a_bad_file_is_rejected_with_a_clear_error_and_nothing_written(
-    demo_agenda_bytes, data, message
+    demo_agenda_bytes, data, message, snapshot
 ):
     import_agenda(demo_agenda_bytes)
     before = snapshot()
@@ -332,7 +296,7 @@ def test_an_export_imported_back_does_not_make_curated_text_look_like_the_source
 
 @pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "import"])
 def test_the_seeds_own_export_imports_back_with_every_item_unchanged_and_no_row_changed(
-    demo_agenda_bytes, dry_run
+    demo_agenda_bytes, dry_run, snapshot
 ):
     import_agenda(demo_agenda_bytes)
     exported = export_agenda(Agenda.objects.get())
@@ -375,7 +339,7 @@ CURATED_DESCRIPTIONS = {
 @pytest.mark.parametrize(
     "description", CURATED_DESCRIPTIONS.values(), ids=CURATED_DESCRIPTIONS.keys()
 )
-def test_a_curated_description_comes_back_from_an_export_unchanged(description):
+def test_a_curated_description_comes_back_from_an_export_unchanged(description, snapshot):
     project = ProjectFactory(number=1, description=description)
     ProjectFactory(agenda=project.agenda, number=2)
     exported = export_agenda(project.agenda)
@@ -388,7 +352,7 @@ def test_a_curated_description_comes_back_from_an_export_unchanged(description):
     assert export_agenda(project.agenda) == exported
 
 
-def test_an_agendas_title_intro_and_tags_come_back_from_an_export_unchanged():
+def test_an_agendas_title_intro_and_tags_come_back_from_an_export_unchanged(snapshot):
     agenda = AgendaFactory(
         title="Odd: 100%% sure",
         intro="Read these first:\r\n\r\n1. The post.\n2) The comments.\n3\\. Escaped.\n\n%% 5%% %%",

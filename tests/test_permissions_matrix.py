@@ -23,7 +23,7 @@ from projects.models import (
     Proposal,
     Watch,
 )
-from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
+from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -233,8 +233,3 @@ def test_data_never_changes_on_get(client, world):
         response = client.get(url_for(world))
         assert response.status_code in (200, 405), name
     assert state() == before
-
-
-def test_a_curator_is_staff_not_superuser(world):
-    assert world.curator.is_staff and not world.curator.is_superuser
-    assert UserFactory().has_perm("projects.moderate_comment") is False

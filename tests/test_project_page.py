@@ -148,3 +148,99 @@ def test_the_page_query_count_does_not_grow_with_your_own_claims(client, researc
     client.force_login(researcher)
 
     assert page_queries(client, small) == page_queries(client, big)
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def fragment_request(name: str, project, user, curator):
+    """The htmx POST of one action on ``project``: (who acts, url, data)."""
+    from django.urls import reverse
+
+    def on_claim(action):
+        claim = ClaimFactory(project=project, researcher=user)
+        return reverse(f"projects:claim-{action}", args=[claim.pk])
+
+    def on_comment(action, author=None):
+        comment = CommentFactory(project=project, author=author or user)
+        return reverse(f"projects:comment-{action}", args=[comment.pk])
+
+    def on_output(action):
+        return reverse(f"projects:output-{action}", args=[OutputFactory(project=project).pk])
+
+    slug = project.slug
+    return {
+        "claim": lambda: (user, reverse("projects:project-claim", args=[slug]), {"plan": "Go"}),
+        "check in": lambda: (user, on_claim("check-in"), {"note": "Halfway"}),
+        "complete": lambda: (user, on_claim("complete"), {}),
+        "release": lambda: (user, on_claim("release"), {"reason": "gave_up"}),
+        "interest": lambda: (
+            user,
+            reverse("projects:project-interest", args=[slug]),
+            {"note": "Keen"},
+        ),
+        "watch": lambda: (user, reverse("projects:project-watch", args=[slug]), {}),
+        "comment": lambda: (user, reverse("projects:comment-create", args=[slug]), {"body": "Hi"}),
+        "edit": lambda: (user, on_comment("edit"), {"body": "Changed"}),
+        "delete": lambda: (user, on_comment("delete"), {}),
+        "flag": lambda: (user, on_comment("flag", author=UserFactory()), {"reason": "Spam"}),
+        "hide": lambda: (curator, on_comment("hide"), {}),
+        "link output": lambda: (
+            user,
+            reverse("projects:output-create", args=[slug]),
+            {"url": "https://e.org/new", "title": "New", "kind": "code", "addresses": "partly"},
+        ),
+        "accept output": lambda: (curator, on_output("accept"), {}),
+    }[name]()
+
+
+FRAGMENTS = [
+    "claim",
+    "check in",
+    "complete",
+    "release",
+    "interest",
+    "watch",
+    "comment",
+    "edit",
+    "delete",
+    "flag",
+    "hide",
+    "link output",
+    "accept output",
+]
+
+
+def fragment_queries(client, name, project, user, curator) -> int:
+    actor, url, data = fragment_request(name, project, user, curator)
+    client.force_login(actor)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data, **HTMX)
+    assert response.status_code == 200 and "<html" not in response.content.decode()
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", FRAGMENTS)
+def test_each_htmx_answer_costs_the_same_on_a_quiet_and_a_busy_project(
+    client, researcher, curator, name
+):
+    """Guards N+1s in each section an htmx action answers with (and the history sent
+    with it): the same queries for a project with one of everything as for fifty."""
+    small, big = ProjectFactory(), ProjectFactory()
+    fill(small, comments=1, claims=1, outputs=1)
+    fill(big, comments=50, claims=10, outputs=10)
+
+    assert fragment_queries(client, name, small, researcher, curator) == fragment_queries(
+        client, name, big, researcher, curator
+    )
+
+
+def test_a_watch_toggle_loads_only_its_own_section(client, researcher, curator):
+    """Guards a toggle rebuilding the whole page's context: interest and watching, plus
+    the history, and nothing of the discussion, claims or outputs."""
+    project = ProjectFactory()
+    fill(project, comments=5, claims=2, outputs=2)
+
+    queries = fragment_queries(client, "watch", project, researcher, curator)
+
+    assert queries <= 14
