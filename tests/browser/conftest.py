@@ -33,14 +33,30 @@ def browser():
         browser.close()
 
 
+def axe_violations(page) -> list[str]:
+    """What axe-core finds wrong with the page as it is now, one line per rule and element."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{page.url}: {violation['id']} ({violation['impact']}): {violation['help']} "
+        f"at {', '.join(str(node['target']) for node in violation['nodes'])}"
+        for violation in results.response["violations"]
+    ]
+
+
 @pytest.fixture
 def page_at(browser, live_server):
-    """A factory of pages at a viewport size, which fail the test on any off-site request."""
+    """A factory of pages at a viewport size. The test fails on any off-site request, and
+    on any accessibility violation axe-core finds on a page it visited (each visited URL
+    is opened again at the end, in the same browser context, and checked)."""
     contexts = []
     offsite: list[str] = []
+    visited: dict[tuple, None] = {}
 
     def open_page(viewport: dict, *, javascript: bool = True):
         context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+        context.viewport = viewport
         contexts.append(context)
         page = context.new_page()
         page.on(
@@ -51,9 +67,31 @@ def page_at(browser, live_server):
                 else offsite.append(request.url)
             ),
         )
+        page.on(
+            "framenavigated",
+            lambda frame: (
+                visited.setdefault((context, frame.url.split("#")[0]), None)
+                if frame.parent_frame is None and frame.url.startswith(live_server.url)
+                else None
+            ),
+        )
         return page
 
     yield open_page
-    for context in contexts:
+    problems = []
+    checkers = {}
+    for context, url in visited:
+        # axe-core runs as script, which a context without JavaScript cannot; a twin with
+        # the same cookies (the same signed-in user) sees the same page.
+        if context not in checkers:
+            checkers[context] = browser.new_context(
+                viewport=context.viewport, storage_state=context.storage_state()
+            )
+        page = checkers[context].new_page()
+        page.goto(url)
+        problems += axe_violations(page)
+        page.close()
+    for context in [*contexts, *checkers.values()]:
         context.close()
     assert offsite == [], "pages must not request any other host"
+    assert problems == [], "\n".join(problems)
