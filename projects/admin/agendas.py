@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from projects.admin.common import BoardModelAdmin
 from projects.importers import AgendaFormatError, export_agenda, import_agenda, parse_agenda
 from projects.models import Agenda, Tag
 
@@ -17,7 +18,7 @@ MAX_IMPORT_BYTES = 1_000_000
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(BoardModelAdmin):
     """Tags, searchable for the autocomplete on agendas and projects."""
 
     list_display = ("name", "slug")
@@ -34,6 +35,7 @@ class AgendaImportForm(forms.Form):
     content = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict:
+        """The file's text (or the confirmed text), parsed; a bad file is refused at the field."""
         data = super().clean()
         upload = data.get("file")
         if upload:
@@ -52,7 +54,7 @@ class AgendaImportForm(forms.Form):
 
 
 @admin.register(Agenda)
-class AgendaAdmin(admin.ModelAdmin):
+class AgendaAdmin(BoardModelAdmin):
     """Agendas with their project counts; import from a file, export back to one."""
 
     list_display = ("title", "author", "project_count", "source_url", "published_on", "updated_at")
@@ -64,13 +66,16 @@ class AgendaAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Agenda]:
+        """Agendas with their project counts, in one query for the list."""
         return super().get_queryset(request).with_project_counts()
 
     @admin.display(description="Projects", ordering="project_count")
     def project_count(self, agenda: Agenda) -> int:
+        """How many projects the agenda has, whatever their status."""
         return agenda.project_count
 
     def get_urls(self) -> list:
+        """The admin's URLs, and the import and export pages."""
         wrap = self.admin_site.admin_view
         return [
             path("import/", wrap(self.import_view), name="projects_agenda_import"),

@@ -3,7 +3,6 @@ bulk actions. No status is ever written here directly: every change calls the do
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -13,65 +12,74 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from projects import services
-from projects.admin.common import apply_each
+from projects.admin.common import BoardActionForm, BoardModelAdmin, apply_each
+from projects.admin.merge import MergeForm, merge_preview
 from projects.models import Output, Project, Tag, TextVersion
 from projects.models.curation import MAX_CLAIM_LIMIT
 
 
-class ReasonActionForm(ActionForm):
+class ReasonActionForm(BoardActionForm):
     """The action bar, with a reason for the actions that need one."""
 
-    reason = forms.CharField(required=False, label="Reason:")
+    reason = forms.CharField(required=False, label="Reason")
 
 
-class CurationActionForm(ActionForm):
+class CurationActionForm(BoardActionForm):
     """The action bar, with the values the bulk actions need."""
 
-    reason = forms.CharField(required=False, label="Reason:")
-    claim_limit = forms.CharField(required=False, max_length=5, label="Claim limit (blank: any):")
-    tag = forms.CharField(required=False, max_length=50, label="Tag:")
+    reason = forms.CharField(required=False, label="Reason")
+    claim_limit = forms.CharField(
+        required=False, max_length=5, label="Claim limit (blank for no limit)"
+    )
+    tag = forms.CharField(required=False, max_length=50, label="Tag")
+
+
+# Which field of the status form each refusal of Project.change_status is about.
+STATUS_ERROR_FIELDS = {
+    "reason": "reason",
+    "outputs": "outputs",
+    "transition": "to",
+    "proposal": "to",
+}
 
 
 class StatusForm(forms.Form):
-    """Move a project to another status, with a reason (and outputs, for "addressed")."""
+    """Move a project to another status, with a reason (and outputs, to mark it addressed)."""
 
-    to = forms.ChoiceField(label="New status")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    required_css_class = "required"
+
+    to = forms.ChoiceField(label="Change", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the project's history."
+    )
     outputs = forms.ModelMultipleChoiceField(
         queryset=Output.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text='For "addressed": the accepted outputs that justify it.',
+        label="Accepted outputs",
+        help_text="To mark it addressed: the accepted outputs that justify it.",
     )
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
+        """The moves open to ``project`` now, and its accepted outputs."""
         super().__init__(*args, **kwargs)
+        # Each move is named by what the curator does: "Mark addressed", "Retire", "Reopen".
         self.fields["to"].choices = [
-            (to, f"{Project.Status(to).label} ({name})")
+            (to, name[:1].upper() + name[1:])
             for (start, to), name in Project.TRANSITIONS.items()
             if start == project.status
         ]
-        self.fields["outputs"].queryset = project.outputs.accepted()
-
-
-class MergeForm(forms.Form):
-    """Merge this project into the one to keep."""
-
-    kept = forms.ModelChoiceField(
-        queryset=Project.objects.none(),
-        label="Project to keep",
-        widget=forms.NumberInput,
-        help_text="The id of the project that absorbs this one (see the project list).",
-    )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, project: Project, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["kept"].queryset = Project.objects.live().open().exclude(pk=project.pk)
+        if Project.Status.ADDRESSED not in dict(self.fields["to"].choices):
+            del self.fields["outputs"]  # only marking it addressed names outputs
+            return
+        outputs = self.fields["outputs"]
+        outputs.queryset = project.outputs.accepted()
+        if not outputs.queryset.exists():
+            outputs.help_text = "None yet: accept one of its outputs before marking it addressed."
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(BoardModelAdmin):
     """Projects, ordered as their agendas number them."""
 
     list_display = ("number", "title", "kind", "status", "claim_limit", "agenda")
@@ -95,9 +103,11 @@ class ProjectAdmin(admin.ModelAdmin):
     )
 
     def get_prepopulated_fields(self, request: HttpRequest, obj: Project | None = None) -> dict:
+        """The slug follows the title while a project is being added, never afterwards."""
         return {} if obj else {"slug": ("title",)}
 
     def get_readonly_fields(self, request: HttpRequest, obj: Project | None = None) -> tuple:
+        """Status and history always; agenda, number and slug once the project exists."""
         return (*self.readonly_fields, *self.fixed_fields) if obj else self.readonly_fields
 
     def save_model(self, request: HttpRequest, obj: Project, form, change: bool) -> None:
@@ -129,6 +139,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
     @admin.display(description="Earlier versions")
     def versions(self, project: Project) -> str:
+        """The latest earlier versions of its text, each with a link to view or restore it."""
         rows = project.versions.select_related("created_by")[:30]
         if not rows:
             return "No edits yet."
@@ -154,11 +165,13 @@ class ProjectAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retire selected projects (give a reason)", permissions=["change"])
     def retire_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Retire each selected project, with the reason in the action bar."""
         reason = request.POST.get("reason", "")
         apply_each(request, queryset, lambda p: p.retire(by=request.user, reason=reason), "Retired")
 
     @admin.action(description="Reopen selected projects (give a reason)", permissions=["change"])
     def reopen_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Reopen each selected project, with the reason in the action bar."""
         reason = request.POST.get("reason", "")
         apply_each(
             request, queryset, lambda p: p.reopen(by=request.user, reason=reason), "Reopened"
@@ -166,6 +179,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
     @admin.action(description="Set the claim limit of selected projects", permissions=["change"])
     def set_claim_limit(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Give each selected project the claim limit in the action bar (blank: no limit)."""
         raw = request.POST.get("claim_limit", "").strip()
         if raw and not (raw.isascii() and raw.isdigit()):
             messages.error(
@@ -182,6 +196,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
     @admin.action(description="Add a tag to selected projects", permissions=["change"])
     def add_tag(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Add the tag named in the action bar to each selected project."""
         tag = Tag.named(request.POST.get("tag", ""))
         if tag is None:
             messages.error(request, "Write the tag to add in the Tag box.")
@@ -193,6 +208,7 @@ class ProjectAdmin(admin.ModelAdmin):
     # Views of one project: status, merge, restore a version
 
     def get_urls(self) -> list:
+        """The admin's URLs, and the project's status, merge and restore pages."""
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/status/", wrap(self.status_view), name="projects_project_status"),
@@ -206,12 +222,26 @@ class ProjectAdmin(admin.ModelAdmin):
         ]
 
     def _project_for_change(self, request: HttpRequest, pk: int) -> Project:
+        """The project, if the user may change it (404 or 403 otherwise)."""
         project = get_object_or_404(Project, pk=pk)
         if not self.has_change_permission(request, project):
             raise PermissionDenied
         return project
 
-    def _form_page(self, request, project, form, *, title, intro, button, extra=None):
+    def _form_page(
+        self,
+        request,
+        project,
+        form,
+        *,
+        title,
+        intro,
+        button,
+        crumb,
+        template="admin/projects/project/action_form.html",
+        extra=None,
+    ):
+        """One of the project's own pages (status, merge, restore): 400 when the form refuses."""
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -220,11 +250,12 @@ class ProjectAdmin(admin.ModelAdmin):
             "title": title,
             "intro": intro,
             "button": button,
+            "crumb": crumb,
             **(extra or {}),
         }
         return TemplateResponse(
             request,
-            "admin/projects/project/action_form.html",
+            template,
             context,
             status=400 if form.errors else 200,
         )
@@ -232,12 +263,12 @@ class ProjectAdmin(admin.ModelAdmin):
     def status_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Change the project's status with a reason, through Project.change_status."""
         project = self._project_for_change(request, pk)
-        form = StatusForm(request.POST or None, project=project)
-        if request.method == "POST" and form.is_valid():
+        form = StatusForm(request.POST if request.method == "POST" else None, project=project)
+        if form.is_bound and form.is_valid():
             try:
                 project.change_status(by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error)
+                form.add_error(STATUS_ERROR_FIELDS.get(error.code), error)
             else:
                 self.message_user(request, f"Status is now {project.get_status_display().lower()}.")
                 return redirect("admin:projects_project_change", project.pk)
@@ -248,34 +279,51 @@ class ProjectAdmin(admin.ModelAdmin):
             title=f"Change the status of “{project.title}”",
             intro=f"Now {project.get_status_display().lower()}. The reason is kept in its history.",
             button="Change status",
+            crumb="Change status",
         )
 
     def merge_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Merge this duplicate into another project, through services.project_merge."""
+        """Merge this duplicate into another project in two POSTs: the first shows what will
+        move (nothing is saved), the confirming one merges through services.project_merge."""
         project = self._project_for_change(request, pk)
-        form = MergeForm(request.POST or None, project=project)
-        if request.method == "POST" and form.is_valid():
-            kept = form.cleaned_data["kept"]
+        form = MergeForm(request.POST if request.method == "POST" else None, project=project)
+        # "back" comes from the preview: the form again, with what was chosen and typed.
+        if form.is_bound and "back" not in request.POST and form.is_valid():
+            kept, reason = form.cleaned_data["kept"], form.cleaned_data["reason"]
+            merge = {"duplicate": project, "kept": kept, "by": request.user, "reason": reason}
             try:
-                services.project_merge(
-                    duplicate=project,
-                    kept=kept,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
+                if "confirm" in request.POST:
+                    services.project_merge(**merge)
+                else:
+                    preview = merge_preview(**merge)
             except ValidationError as error:
-                form.add_error(None, error)
+                form.add_merge_error(error)
             else:
-                self.message_user(request, f"Merged into “{kept.title}”.")
-                return redirect("admin:projects_project_change", kept.pk)
+                if "confirm" in request.POST:
+                    self.message_user(request, f"Merged into “{kept.title}”.")
+                    return redirect("admin:projects_project_change", kept.pk)
+                return self._form_page(
+                    request,
+                    project,
+                    form,
+                    title="Confirm the merge",
+                    intro=f"“{project}” merges into “{kept.agenda.title} · {kept}”. "
+                    "Nothing is saved until you confirm.",
+                    button="Merge",
+                    crumb="Merge",
+                    template="admin/projects/project/merge_preview.html",
+                    extra={"preview": preview},
+                )
         return self._form_page(
             request,
             project,
             form,
             title=f"Merge “{project.title}” into another project",
             intro="Its claims, comments, outputs, interests and watchers move to the kept "
-            "project; its page redirects there; both histories record the merge.",
-            button="Merge",
+            "project; its page redirects there; both histories record the merge. You see "
+            "what moves before anything is saved.",
+            button="Show what will move",
+            crumb="Merge",
         )
 
     def restore_view(self, request: HttpRequest, pk: int, version_pk: int) -> HttpResponse:
@@ -294,5 +342,6 @@ class ProjectAdmin(admin.ModelAdmin):
             title=f"Restore this version of the {version.get_field_display().lower()}?",
             intro=f"Version of {version.created_at:%d %b %Y %H:%M}. Restoring keeps every version.",
             button="Restore this version",
+            crumb="Restore a version",
             extra={"version": version},
         )

@@ -1,30 +1,64 @@
 """The review queues: outputs, proposals, flagged comments, stale and dormant claims.
 
-Curators act here through admin actions that call the domain methods; the objects
-themselves are read-only in the admin.
+Curators act here through buttons and admin actions that call the domain methods; the
+objects themselves are read-only in the admin.
 """
 
-from django.contrib import admin, messages
+import copy
+
+from django import forms
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
 from projects import services
-from projects.admin.common import apply_each
+from projects.admin.common import BoardModelAdmin, ButtonForm, apply_each
 from projects.admin.projects import ReasonActionForm
-from projects.models import Claim, Comment, Flag, Output, Proposal
+from projects.models import Claim, Comment, Flag, Output, Project, Proposal
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(BoardModelAdmin):
     """Shown and acted on, never edited field by field: changes go through actions."""
 
+    # The title of one object's page: it is reviewed or moderated, never "changed".
+    change_title = ""
+
     def has_add_permission(self, request: HttpRequest) -> bool:
+        """Never: these are made on the site, by researchers."""
         return False
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return [f.name for f in self.model._meta.fields]
+        """Every field but the internal id: a change is a domain action, never an edited field."""
+        return [f.name for f in self.model._meta.fields if not f.primary_key]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The page under its own title, without Save buttons (they would save nothing)."""
+        context.update(show_save=False, show_save_and_continue=False)
+        if obj is not None and self.change_title:
+            context["title"] = self.change_title
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def refused(self, request: HttpRequest, obj, extra_context: dict) -> TemplateResponse:
+        """The object's page again, as a GET shows it, with a refused button form (its errors
+        and what was typed) in ``extra_context``; status 400."""
+        # Django's change view saves on POST; this page only shows, so it is asked as a GET.
+        as_get = copy.copy(request)
+        as_get.method = "GET"
+        response = self.change_view(as_get, str(obj.pk), extra_context=extra_context)
+        response.status_code = 400
+        return response
+
+
+class ReviewForm(ButtonForm):
+    """Accept or reject an output: the button pressed is the decision."""
+
+    buttons = ("accept", "reject")
 
 
 @admin.register(Output)
@@ -36,27 +70,83 @@ class OutputAdmin(ReadOnlyAdmin):
     list_select_related = ("project", "submitted_by")
     search_fields = ("title", "url", "project__title")
     actions = ["accept_selected", "reject_selected"]
+    change_title = "Review an output"
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Reviewers act on outputs (through the domain; no field is edited)."""
         return request.user.has_perm("projects.review_output")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The output's page, whose one form is the review (posted to review_view)."""
+        if obj is not None and self.has_change_permission(request, obj):
+            form_url = reverse("admin:projects_output_review", args=[obj.pk])
+            context.setdefault("review_form", ReviewForm())
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self) -> list:
+        """The admin's URLs, and the review of one output."""
+        return [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="projects_output_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Accept or reject one output from its page (POST only), then go on to the next
+        output awaiting review, or back to the list; a refusal comes back as the page, 400."""
+        output = get_object_or_404(Output, pk=pk)
+        if not self.has_change_permission(request, output):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            accept = form.cleaned_data["button"] == "accept"
+            try:
+                (output.accept if accept else output.reject)(by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return self._after_review(request, output, "Accepted" if accept else "Rejected")
+        return self.refused(request, output, {"review_form": form})
+
+    def _after_review(self, request: HttpRequest, output: Output, done: str) -> HttpResponse:
+        """Say what was done, then show the oldest output still awaiting review, if any."""
+        following = Output.objects.pending().exclude(pk=output.pk).order_by("created_at", "pk")
+        if (next_output := following.first()) is None:
+            self.message_user(request, f"{done} “{output.title}”. No more outputs await review.")
+            return redirect("admin:projects_output_changelist")
+        self.message_user(
+            request, f"{done} “{output.title}”. This is the next output awaiting review."
+        )
+        return redirect("admin:projects_output_change", next_output.pk)
 
     @admin.action(description="Accept selected outputs", permissions=["change"])
     def accept_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Accept each selected output."""
         apply_each(request, queryset, lambda o: o.accept(by=request.user), "Accepted")
 
     @admin.action(description="Reject selected outputs", permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Reject each selected output."""
         apply_each(request, queryset, lambda o: o.reject(by=request.user), "Rejected")
 
 
 class FlaggedFilter(admin.SimpleListFilter):
+    """Comments by their flags: waiting for a curator, or flagged at any time."""
+
     title = "flags"
     parameter_name = "flagged"
 
     def lookups(self, request, model_admin):
+        """The two ways to list flagged comments."""
         return [("open", "Flagged, not dealt with"), ("any", "Ever flagged")]
 
     def queryset(self, request, queryset):
+        """The comments with open flags, or with any flag."""
         if self.value() == "open":
             return queryset.filter(open_flags__gt=0)
         if self.value() == "any":
@@ -64,7 +154,43 @@ class FlaggedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ScopeFilter(admin.SimpleListFilter):
+    """Comments about a project's scope, or the rest of the discussion."""
+
+    title = "scope"
+    parameter_name = "scope"
+
+    def lookups(self, request, model_admin):
+        """About scope, or not."""
+        return [("yes", "About scope"), ("no", "Other comments")]
+
+    def queryset(self, request, queryset):
+        """The comments marked (or not marked) as about scope."""
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_scope=self.value() == "yes")
+        return queryset
+
+
+class HiddenFilter(admin.SimpleListFilter):
+    """Comments a curator hid, or the ones still shown."""
+
+    title = "hidden by a curator"
+    parameter_name = "hidden"
+
+    def lookups(self, request, model_admin):
+        """Hidden, or shown."""
+        return [("yes", "Hidden"), ("no", "Shown")]
+
+    def queryset(self, request, queryset):
+        """The comments hidden (or not hidden) by a curator."""
+        if self.value() in ("yes", "no"):
+            return queryset.filter(hidden_at__isnull=self.value() == "no")
+        return queryset
+
+
 class FlagInline(admin.TabularInline):
+    """The flags on a comment, with who raised and who resolved each."""
+
     model = Flag
     fk_name = "comment"
     extra = 0
@@ -73,6 +199,7 @@ class FlagInline(admin.TabularInline):
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Never: researchers flag comments on the site."""
         return False
 
 
@@ -80,56 +207,121 @@ class FlagInline(admin.TabularInline):
 class CommentAdmin(ReadOnlyAdmin):
     """Comments, with flagged ones first in the queue; curators hide, unhide or dismiss."""
 
+    # What a moderator reads first (the comment and why it was flagged) comes first.
     list_display = (
         "excerpt",
-        "project",
+        "flag_reasons",
+        "open_flags",
         "author",
+        "on_project",
         "created_at",
         "is_scope",
         "hidden",
-        "open_flags",
     )
-    list_filter = (FlaggedFilter, "is_scope", ("hidden_at", admin.EmptyFieldListFilter))
+    list_filter = (FlaggedFilter, ScopeFilter, HiddenFilter)
     list_select_related = ("project", "author")
     search_fields = ("body", "author__username", "project__title")
     inlines = [FlagInline]
     actions = ["hide_selected", "unhide_selected", "dismiss_flags"]
+    change_title = "Moderate a comment"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
+        """Comments with their open flags counted, and those flags (with who raised them)
+        fetched in one query for the whole page."""
+        open_flags = Q(flags__resolved_at__isnull=True)
         return (
             super()
             .get_queryset(request)
-            .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+            .annotate(open_flags=Count("flags", filter=open_flags))
+            .prefetch_related(
+                Prefetch(
+                    "flags",
+                    queryset=Flag.objects.filter(resolved_at__isnull=True)
+                    .select_related("flagged_by")
+                    .order_by("created_at", "pk"),
+                    to_attr="open_flag_list",
+                )
+            )
         )
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Moderators act on comments (through the domain; no field is edited)."""
         return request.user.has_perm("projects.moderate_comment")
 
     @admin.display(description="Comment")
     def excerpt(self, comment: Comment) -> str:
+        """The comment's opening words."""
         return comment.body[:80] + ("…" if len(comment.body) > 80 else "")
+
+    @admin.display(description="Project", ordering="project__title")
+    def on_project(self, comment: Comment) -> str:
+        """The project's number and the opening of its title."""
+        return Truncator(str(comment.project)).chars(50)
 
     @admin.display(description="Hidden", boolean=True)
     def hidden(self, comment: Comment) -> bool:
+        """Whether a curator hid it."""
         return comment.is_hidden
 
     @admin.display(description="Open flags", ordering="open_flags")
     def open_flags(self, comment: Comment) -> int:
+        """How many flags wait for a curator."""
         return comment.open_flags
+
+    @admin.display(description="Why it was flagged")
+    def flag_reasons(self, comment: Comment) -> str:
+        """Each open flag's reason and who gave it (prefetched: no query per row)."""
+        if not comment.open_flag_list:
+            return "-"
+        return format_html(
+            '<ul class="flag-reasons">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{} <span class='flag-by'>({})</span></li>",
+                (
+                    (flag.reason or "No reason given", flag.flagged_by.public_name)
+                    for flag in comment.open_flag_list
+                ),
+            ),
+        )
 
     @admin.action(description="Hide selected comments", permissions=["change"])
     def hide_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Hide each selected comment, which deals with its flags."""
         apply_each(request, queryset, lambda c: c.hide(by=request.user), "Hidden")
 
     @admin.action(description="Unhide selected comments", permissions=["change"])
     def unhide_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Show each selected comment again."""
         apply_each(request, queryset, lambda c: c.unhide(by=request.user), "Shown again")
 
     @admin.action(description="Dismiss flags (keep the comments shown)", permissions=["change"])
     def dismiss_flags(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Mark the selected comments' flags as dealt with, leaving the comments shown."""
         apply_each(
             request, queryset, lambda c: c.resolve_flags(by=request.user), "Flags dismissed on"
         )
+
+
+class DecisionForm(ButtonForm):
+    """Approve a proposal, or reject it with a reason: the button pressed is the decision."""
+
+    buttons = ("approve", "reject")
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required to reject. The proposer reads it.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        """The form, with ids of its own ("decision-reason")."""
+        # Its own ids, apart from the change form's fields on the same page.
+        super().__init__(*args, auto_id="decision-%s", **kwargs)
+
+
+# Which field of the decision form each refusal of a proposal decision is about.
+DECISION_ERROR_FIELDS = {"reason": "reason"}
 
 
 @admin.register(Proposal)
@@ -143,13 +335,14 @@ class ProposalAdmin(ReadOnlyAdmin):
     action_form = ReasonActionForm
     actions = ["approve_selected", "reject_selected"]
     change_form_template = "admin/projects/proposal/change_form.html"
+    change_title = "Decide a proposal"
     fields = (
         "kind",
         "state",
         "proposer",
         "project",
         "title",
-        "project_kind",
+        "proposed_kind",
         "note",
         "changes_diff",
         "description",
@@ -160,25 +353,42 @@ class ProposalAdmin(ReadOnlyAdmin):
     )
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return [*super().get_readonly_fields(request, obj), "changes_diff"]
+        """Every field, the diff and the proposed kind's name."""
+        return [*super().get_readonly_fields(request, obj), "changes_diff", "proposed_kind"]
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Reviewers decide proposals (through the domain; no field is edited)."""
         return request.user.has_perm("projects.review_proposal")
+
+    @admin.display(description="Proposed kind")
+    def proposed_kind(self, proposal: Proposal) -> str:
+        """The kind of project proposed, by its name."""
+        kind = proposal.project_kind
+        return Project.Kind(kind).label if kind in Project.Kind.values else kind
 
     @admin.display(description="Proposed changes")
     def changes_diff(self, proposal: Proposal) -> str:
-        from django.utils.html import format_html, format_html_join
-
+        """For an edit, each changed field as an inline diff."""
         if proposal.kind != Proposal.Kind.EDIT:
             return "A new project."
         return format_html(
             '<dl class="proposal-diff">{}</dl>',
             format_html_join(
-                "", "<dt>{}</dt><dd>{}</dd>", ((f, d) for f, _, _, d in proposal.changes())
+                "",
+                "<dt>{}</dt><dd>{}</dd>",
+                ((f.capitalize(), d) for f, _, _, d in proposal.changes()),
             ),
         )
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The proposal's page, whose one form is the decision (posted to decide_view)."""
+        if obj is not None and self.has_change_permission(request, obj):
+            form_url = reverse("admin:projects_proposal_decide", args=[obj.pk])
+            context.setdefault("decision_form", DecisionForm())
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_urls(self) -> list:
+        """The admin's URLs, and the decision on one proposal."""
         return [
             path(
                 "<int:pk>/decide/",
@@ -189,26 +399,30 @@ class ProposalAdmin(ReadOnlyAdmin):
         ]
 
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Approve or reject one proposal from its page, with a reason (POST only)."""
+        """Approve or reject one proposal from its page (POST only), then back to the list;
+        a refusal comes back as the page, with the error at the reason, status 400."""
         proposal = get_object_or_404(Proposal, pk=pk)
-        if request.method != "POST" or not self.has_change_permission(request, proposal):
+        if not self.has_change_permission(request, proposal):
             raise PermissionDenied
-        reason = request.POST.get("reason", "")
-        try:
-            if "approve" in request.POST:
-                services.proposal_approve(proposal=proposal, by=request.user, reason=reason)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            approve = form.cleaned_data["button"] == "approve"
+            decide = services.proposal_approve if approve else services.proposal_reject
+            try:
+                decide(proposal=proposal, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error(DECISION_ERROR_FIELDS.get(error.code), error)
             else:
-                services.proposal_reject(proposal=proposal, by=request.user, reason=reason)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("admin:projects_proposal_change", proposal.pk)
-        messages.success(
-            request, f"Proposal {'approved' if 'approve' in request.POST else 'rejected'}."
-        )
-        return redirect("admin:projects_proposal_changelist")
+                verdict = "Approved" if approve else "Rejected"
+                self.message_user(request, f"{verdict} the proposal “{proposal.title}”.")
+                return redirect("admin:projects_proposal_changelist")
+        return self.refused(request, proposal, {"decision_form": form})
 
     @admin.action(description="Approve selected proposals", permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Approve each selected proposal, with the reason in the action bar if any."""
         reason = request.POST.get("reason", "")
         apply_each(
             request,
@@ -219,6 +433,7 @@ class ProposalAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Reject selected proposals (give a reason)", permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Reject each selected proposal, with the reason in the action bar."""
         reason = request.POST.get("reason", "")
         apply_each(
             request,
@@ -229,13 +444,17 @@ class ProposalAdmin(ReadOnlyAdmin):
 
 
 class AttentionFilter(admin.SimpleListFilter):
+    """Claims a curator may want to follow up: silent for long, or dormant."""
+
     title = "needs attention"
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
+        """Stale or dormant."""
         return [("stale", "Stale (active, silent)"), ("dormant", "Dormant")]
 
     def queryset(self, request, queryset):
+        """The stale or the dormant claims."""
         if self.value() == "stale":
             return queryset.stale()
         if self.value() == "dormant":
@@ -259,3 +478,4 @@ class ClaimAdmin(ReadOnlyAdmin):
     list_select_related = ("project", "researcher")
     search_fields = ("project__title", "researcher__username")
     ordering = ("last_activity_at",)
+    change_title = "Claim"
