@@ -184,7 +184,7 @@ def test_merge_through_the_admin_keeps_everything_and_redirects(client, curating
 
     response = client.post(
         reverse("admin:projects_project_merge", args=[duplicate.pk]),
-        {"kept": kept.pk, "reason": "Same"},
+        {"kept": kept.pk, "reason": "Same", "confirm": "Merge"},
     )
 
     assert response.status_code == 302
@@ -359,7 +359,7 @@ def test_merging_into_a_closed_project_is_refused(client, curating):
     kept, duplicate = ProjectFactory(retired=True), ProjectFactory()
     response = client.post(
         reverse("admin:projects_project_merge", args=[duplicate.pk]),
-        {"kept": kept.pk, "reason": "Same"},
+        {"kept": kept.pk, "reason": "Same", "confirm": "Merge"},
     )
     assert response.status_code == 400
     assert Project.objects.get(pk=duplicate.pk).merged_into is None

@@ -62,7 +62,8 @@ class AgendaAdmin(BoardModelAdmin):
     search_fields = ("title", "author", "intro")
     list_filter = ("tags",)
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("tags",)
+    # Tags as a plain multiple select: the autocomplete widget's search box has no label.
+    autocomplete_fields = ()
     readonly_fields = ("created_at", "updated_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Agenda]:

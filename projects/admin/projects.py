@@ -88,7 +88,8 @@ class ProjectAdmin(BoardModelAdmin):
     list_select_related = ("agenda",)
     search_fields = ("title", "description", "slug")
     ordering = ("agenda", "number")
-    autocomplete_fields = ("agenda", "tags")
+    # Tags as a plain multiple select: the autocomplete widget's search box has no label.
+    autocomplete_fields = ("agenda",)
     readonly_fields = ("status", "merged_into", "versions", "created_at", "updated_at")
     # Fixed once a project exists: the slug is its public URL, and the agenda and number
     # are where the importer finds it again.
