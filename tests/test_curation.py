@@ -411,3 +411,50 @@ def test_a_claim_limit_out_of_range_is_refused(curator, limit):
     with pytest.raises(ValidationError) as error:
         project.set_claim_limit(limit=limit, by=curator)
     assert error.value.code == "limit"
+
+
+def test_the_decision_email_links_to_the_opened_project(
+    researcher, curator, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL, settings.SITE_NAME = "https://board.example.org", "Alignment Board"
+    proposal = services.project_propose(
+        by=researcher, agenda=AgendaFactory(), title="A survey\nof X", description="x", kind="list"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_approve(proposal=proposal, by=curator)
+
+    [message] = mail.outbox
+    assert message.subject == "[Alignment Board] Your proposal was approved: A survey of X"
+    assert f"https://board.example.org{proposal.project.get_absolute_url()}" in message.body
+
+
+def test_the_rejection_email_links_to_the_proposal_on_the_proposers_page(
+    researcher, curator, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://board.example.org"
+    proposal = services.project_propose(
+        by=researcher, agenda=AgendaFactory(), title="T", description="x", kind="paper"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_reject(proposal=proposal, by=curator, reason="Covered by item 3.")
+
+    link = f"https://board.example.org/people/{researcher.username}/#proposal-{proposal.pk}"
+    assert link in mail.outbox[0].body
+
+
+def test_no_decision_email_when_the_decision_rolls_back(
+    researcher, curator, django_capture_on_commit_callbacks
+):
+    proposal = services.project_propose(
+        by=researcher, agenda=AgendaFactory(), title="T", description="x", kind="paper"
+    )
+    # Merged away since it was proposed: approving it fails after the decision was made.
+    Project.objects.filter(pk=proposal.project.pk).update(merged_into=ProjectFactory())
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.proposal_approve(proposal=proposal, by=curator)
+
+    proposal.refresh_from_db()
+    assert proposal.is_pending and mail.outbox == []

@@ -465,3 +465,13 @@ def test_adding_a_project_in_the_admin_starts_its_history(client, curating):
     assert response.status_code == 302
     project = Project.objects.get(slug="a-new-idea")
     assert list(project.events.values_list("kind", flat=True)) == [Event.Kind.ADDED]
+
+
+def test_bulk_action_messages_count_in_words_with_plurals(client, curating):
+    one, two = ProjectFactory(), ProjectFactory.create_batch(2)
+
+    single = action(client, "project", "add_tag", [one], tag="Interpretability")
+    double = action(client, "project", "add_tag", two, tag="Agency")
+
+    assert "Tagged “Interpretability”: 1 project." in single.content.decode()
+    assert "Tagged “Agency”: 2 projects." in double.content.decode()

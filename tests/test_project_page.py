@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from projects.models import Claim, Comment, Output
 from tests.factories import (
@@ -244,3 +245,37 @@ def test_a_watch_toggle_loads_only_its_own_section(client, researcher, curator):
     queries = fragment_queries(client, "watch", project, researcher, curator)
 
     assert queries <= 14
+
+
+def test_a_completed_claim_is_shown_as_completed_with_what_came_of_it(client):
+    project = ProjectFactory()
+    done = ClaimFactory(
+        project=project,
+        researcher=UserFactory(username="ada"),
+        state=Claim.State.COMPLETED,
+        ended_at=timezone.now(),
+    )
+    output = OutputFactory(project=project, claim=done, title="The write-up")
+
+    html = client.get(project.get_absolute_url()).content.decode()
+    panel = html[html.index('id="claim-panel"') : html.index('id="signals"')]
+
+    assert "Nobody has claimed this project yet." not in panel
+    assert "Nobody is working on it now." in panel
+    completed = panel[panel.index('<h3 class="claims-subhead">Completed</h3>') :]
+    assert "ada" in completed and f'<a href="#output-{output.pk}">The write-up</a>' in completed
+    assert "Earlier claims" not in panel
+
+
+def test_the_list_says_who_completed_a_project(client):
+    project = ProjectFactory()
+    ClaimFactory(
+        project=project,
+        researcher=UserFactory(username="ada"),
+        state=Claim.State.COMPLETED,
+        ended_at=timezone.now(),
+    )
+
+    html = client.get("/").content.decode()
+
+    assert "Completed by" in html and "ada" in html
