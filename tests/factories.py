@@ -58,7 +58,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     agenda = factory.SubFactory(AgendaFactory)
     number = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"A paper about question {n}")
-    slug = factory.LazyAttribute(lambda project: slugify(project.title))
+    slug = factory.LazyAttribute(lambda project: slugify(project.title)[:80])
     description = factory.LazyAttribute(lambda project: f"{project.title}, in ML terms.")
     kind = Project.Kind.PAPER
 
