@@ -88,6 +88,13 @@ def curator(db):
 
 
 @pytest.fixture
+def curating(client, curator):
+    """The test client, signed in as the curator."""
+    client.force_login(curator)
+    return curator
+
+
+@pytest.fixture
 def multi_line_agenda() -> str:
     """An agenda file whose items run over several lines, some of them lazily."""
     return textwrap.dedent(

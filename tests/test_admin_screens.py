@@ -37,12 +37,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def curating(client, curator):
-    client.force_login(curator)
-    return curator
-
-
 def snapshot() -> list:
     """Every row a merge, a decision or a review could change."""
     rows = []

@@ -22,12 +22,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def curating(client, curator):
-    client.force_login(curator)
-    return curator
-
-
 def action(client, model: str, name: str, objects, **extra):
     return client.post(
         reverse(f"admin:projects_{model}_changelist"),

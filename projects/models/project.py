@@ -303,7 +303,9 @@ class Project(ProjectCuration, RenderedMarkdown):
         """A new output awaiting review.
 
         Raises ValidationError with code "duplicate" when the URL is already linked here,
-        or "not_your_claim" for a claim that is not the linker's on this project.
+        "not_your_claim" for a claim that is not the linker's on this project, or the
+        field errors of ``Output.full_clean`` (codes "invalid", "max_length", "required",
+        "invalid_choice") for a URL, title, kind or extent the model refuses.
         """
         if claim is not None and (claim.project_id != self.pk or claim.researcher_id != by.pk):
             raise ValidationError(
@@ -331,7 +333,7 @@ class Project(ProjectCuration, RenderedMarkdown):
 
     @transaction.atomic
     def set_interest(self, *, researcher, interested: bool, note: str = "") -> Interest | None:
-        """Add (or update the note of) the researcher's interest, or withdraw it."""
+        """Add (or update the note of) the researcher's interest, or withdraw it. Never raises."""
         if not interested:
             deleted, _ = Interest.objects.filter(project=self, researcher=researcher).delete()
             if deleted:
@@ -346,7 +348,10 @@ class Project(ProjectCuration, RenderedMarkdown):
 
     @transaction.atomic
     def set_watch(self, *, user, watching: bool) -> None:
-        """Start or stop watching this project; doing what is already so changes nothing."""
+        """Start or stop watching this project; doing what is already so changes nothing.
+
+        Never raises.
+        """
         if watching:
             _, created = Watch.objects.get_or_create(project=self, user=user)
             if created:
