@@ -1,0 +1,108 @@
+"""Claiming a project, and what its researcher does with the claim."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from projects.forms.base import NOTE_MAX, PLAN_MAX, ActionForm, textarea
+from projects.models import Claim, OutputKind, Project
+
+
+class ClaimForm(ActionForm):
+    """Claim a project: an optional plan, target date and planned kind of output."""
+
+    id_prefix = "claim"
+
+    plan = forms.CharField(
+        required=False,
+        max_length=PLAN_MAX,
+        widget=textarea(4, "What you will do, and how (markdown)"),
+        help_text="Optional. Others see it before they join you.",
+    )
+    target_date = forms.DateField(
+        label="Target date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    output_kind = forms.ChoiceField(
+        label="Planned output",
+        required=False,
+        choices=[("", "Not decided yet"), *OutputKind.choices],
+    )
+
+    def __init__(self, *args, project: Project, researcher, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project, self.researcher = project, researcher
+
+    def clean_target_date(self) -> datetime.date | None:
+        date = self.cleaned_data["target_date"]
+        if date and date < timezone.localdate():
+            raise forms.ValidationError("Choose a date from today on.")
+        return date
+
+    def perform(self) -> Claim:
+        data = self.cleaned_data
+        return self.project.claim(
+            researcher=self.researcher,
+            plan=data["plan"],
+            target_date=data["target_date"],
+            output_kind=data["output_kind"],
+        )
+
+
+class ClaimActionForm(ActionForm):
+    """A form acting on one claim of the person who holds it."""
+
+    def __init__(self, *args, claim: Claim, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+
+    @property
+    def target(self) -> int:
+        return self.claim.pk
+
+
+class CheckInForm(ClaimActionForm):
+    """A progress note on an active claim."""
+
+    id_prefix = "checkin"
+
+    note = forms.CharField(
+        label="Progress note",
+        max_length=NOTE_MAX,
+        widget=textarea(2, "Where things stand"),
+        error_messages={"required": "Say where things stand."},
+    )
+
+    def perform(self) -> Claim:
+        return self.claim.check_in(note=self.cleaned_data["note"])
+
+
+class CompleteForm(ClaimActionForm):
+    """Mark a claim completed, with an optional closing note."""
+
+    id_prefix = "complete"
+
+    note = forms.CharField(label="Closing note", required=False, max_length=NOTE_MAX)
+
+    def perform(self) -> Claim:
+        return self.claim.complete(note=self.cleaned_data["note"])
+
+
+class ReleaseForm(ClaimActionForm):
+    """Release a claim with a reason (a merge's own reason is never offered)."""
+
+    id_prefix = "release"
+
+    reason = forms.ChoiceField(
+        label="Why are you releasing it?",
+        choices=[c for c in Claim.ReleaseReason.choices if c[0] != Claim.ReleaseReason.MERGED],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why you are releasing this claim."},
+    )
+    note = forms.CharField(label="Anything others should know", required=False, max_length=NOTE_MAX)
+
+    def perform(self) -> Claim:
+        data = self.cleaned_data
+        return self.claim.release(reason=data["reason"], note=data["note"])
