@@ -28,6 +28,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_agenda $(DEMO_AGENDA)

@@ -36,7 +36,8 @@ def project_merge(*, duplicate: Project, kept: Project, by: User, reason: str) -
     and progress note untouched, an event of its own); an output already linked to
     ``kept`` stays on the duplicate; an interest or watch already on ``kept`` absorbs the
     duplicate's (notes are joined). Returns the kept project. Raises ValidationError with
-    code "self", "proposed", "reason", "merged" or "kept_not_open".
+    code "self", "proposed", "reason", "merged", "kept_not_open", or "full" when the
+    moving claims would take the kept project past its claim limit.
     """
     if kept.pk == duplicate.pk:
         raise ValidationError("A project cannot be merged into itself.", code="self")
@@ -62,6 +63,14 @@ def project_merge(*, duplicate: Project, kept: Project, by: User, reason: str) -
         )
 
     kept_researchers = set(kept.claims.active().values_list("researcher_id", flat=True))
+    moving = duplicate.claims.active().exclude(researcher_id__in=kept_researchers).count()
+    if moving and kept.claim_limit and len(kept_researchers) + moving > kept.claim_limit:
+        raise ValidationError(
+            f"“{kept.title}” takes {kept.claim_limit} researchers at a time; with this "
+            f"project's claims it would have {len(kept_researchers) + moving}. Raise its "
+            "claim limit first, or ask a researcher to release.",
+            code="full",
+        )
     note = f"“{duplicate.title}” was merged into “{kept.title}”"
     for claim in duplicate.claims.active().filter(researcher_id__in=kept_researchers):
         claim.release(reason=Claim.ReleaseReason.MERGED, note=note, by=by)

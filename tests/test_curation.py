@@ -458,3 +458,15 @@ def test_no_decision_email_when_the_decision_rolls_back(
 
     proposal.refresh_from_db()
     assert proposal.is_pending and mail.outbox == []
+
+
+def test_a_merge_that_would_overfill_the_kept_project_is_refused(curator):
+    kept, duplicate = ProjectFactory(claim_limit=1), ProjectFactory()
+    ClaimFactory(project=kept)
+    ClaimFactory(project=duplicate)
+
+    with pytest.raises(ValidationError) as error:
+        services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="Same")
+
+    assert error.value.code == "full"
+    assert Claim.objects.active().filter(project=kept).count() == 1

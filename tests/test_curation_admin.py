@@ -106,6 +106,7 @@ def test_hide_unhide_and_dismiss_flagged_comments(client, curating):
     assert Comment.objects.get(pk=flagged.pk).is_hidden
     assert not Comment.objects.get(pk=other.pk).is_hidden
     assert not Comment.objects.flagged().exists()
+    assert other.project.events.filter(kind=Event.Kind.FLAGS_DISMISSED, actor=curating).exists()
     action(client, "comment", "unhide_selected", [flagged])
     assert not Comment.objects.get(pk=flagged.pk).is_hidden
 
@@ -469,3 +470,27 @@ def test_bulk_action_messages_count_in_words_with_plurals(client, curating):
 
     assert "Tagged “Interpretability”: 1 project." in single.content.decode()
     assert "Tagged “Agency”: 2 projects." in double.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"claim_limit": "123456"}, "A claim limit is a whole number from 1 to 1000"),
+        ({"tag": "t" * 51}, "A tag is at most 50 characters long."),
+    ],
+)
+def test_an_out_of_range_value_in_the_action_bar_says_why(client, curating, extra, message):
+    name = "set_claim_limit" if "claim_limit" in extra else "add_tag"
+
+    html = action(client, "project", name, [ProjectFactory()], **extra).content.decode()
+
+    assert message in html and "No action selected" not in html
+
+
+def test_a_bulk_action_that_changes_nothing_says_so(client, curating):
+    tag = TagFactory(name="Agency")
+    project = ProjectFactory(tags=[tag])
+
+    html = action(client, "project", "add_tag", [project], tag="Agency").content.decode()
+
+    assert "1 project already so: nothing to change." in html and "Tagged" not in html

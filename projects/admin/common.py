@@ -14,16 +14,24 @@ from django.utils.text import capfirst
 
 
 def apply_each(request: HttpRequest, queryset: QuerySet, change: Callable, done: str) -> None:
-    """Apply a domain change to each selected object; report successes and each refusal."""
-    ok = 0
+    """Apply a domain change to each selected object; report what changed, what was already
+    so (a change that returns False), and each refusal."""
+    ok = unchanged = 0
     for obj in queryset:
         try:
-            change(obj)
-            ok += 1
+            result = change(obj)
         except ValidationError as error:
             messages.error(request, f"{obj}: {' '.join(error.messages)}")
+            continue
+        if result is False:
+            unchanged += 1
+        else:
+            ok += 1
     if ok:
         messages.success(request, f"{done}: {ok} {model_ngettext(queryset, ok)}.")
+    if unchanged:
+        noun = model_ngettext(queryset, unchanged)
+        messages.info(request, f"{unchanged} {noun} already so: nothing to change.")
 
 
 class BoardActionForm(ActionForm):

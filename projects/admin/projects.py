@@ -28,10 +28,10 @@ class CurationActionForm(BoardActionForm):
     """The action bar, with the values the bulk actions need."""
 
     reason = forms.CharField(required=False, label="Reason")
-    claim_limit = forms.CharField(
-        required=False, max_length=5, label="Claim limit (blank for no limit)"
-    )
-    tag = forms.CharField(required=False, max_length=50, label="Tag")
+    # No length limits here: a value the action bar refused would read "No action
+    # selected"; the actions themselves refuse bad values with a message that says why.
+    claim_limit = forms.CharField(required=False, label="Claim limit (blank for no limit)")
+    tag = forms.CharField(required=False, label="Tag")
 
 
 # Which field of the status form each refusal of Project.change_status is about.
@@ -182,7 +182,7 @@ class ProjectAdmin(BoardModelAdmin):
     def set_claim_limit(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Give each selected project the claim limit in the action bar (blank: no limit)."""
         raw = request.POST.get("claim_limit", "").strip()
-        if raw and not (raw.isascii() and raw.isdigit()):
+        if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_CLAIM_LIMIT):
             messages.error(
                 request, f"A claim limit is a whole number from 1 to {MAX_CLAIM_LIMIT}, or blank."
             )
@@ -198,7 +198,11 @@ class ProjectAdmin(BoardModelAdmin):
     @admin.action(description="Add a tag to selected projects", permissions=["change"])
     def add_tag(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Add the tag named in the action bar to each selected project."""
-        tag = Tag.named(request.POST.get("tag", ""))
+        name = request.POST.get("tag", "")
+        if len(name.strip()) > Tag._meta.get_field("name").max_length:
+            messages.error(request, "A tag is at most 50 characters long.")
+            return
+        tag = Tag.named(name)
         if tag is None:
             messages.error(request, "Write the tag to add in the Tag box.")
             return

@@ -297,7 +297,7 @@ class CommentAdmin(ReadOnlyAdmin):
     def dismiss_flags(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Mark the selected comments' flags as dealt with, leaving the comments shown."""
         apply_each(
-            request, queryset, lambda c: c.resolve_flags(by=request.user), "Flags dismissed on"
+            request, queryset, lambda c: c.dismiss_flags(by=request.user), "Flags dismissed on"
         )
 
 

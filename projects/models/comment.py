@@ -122,6 +122,17 @@ class Comment(RenderedMarkdown):
         Event.record(project=self.project, actor=by, kind=Event.Kind.COMMENT_FLAGGED, comment=self)
         return flag
 
+    @transaction.atomic
+    def dismiss_flags(self, *, by) -> bool:
+        """Open flags -> dealt with, the comment still shown; recorded for curators only.
+
+        Returns whether there were open flags. Never raises.
+        """
+        if not self.resolve_flags(by=by):
+            return False
+        Event.record(project=self.project, actor=by, kind=Event.Kind.FLAGS_DISMISSED, comment=self)
+        return True
+
     def resolve_flags(self, *, by) -> int:
         """Mark the open flags on this comment as dealt with; returns how many. Never raises."""
         return self.flags.filter(resolved_at__isnull=True).update(

@@ -38,6 +38,7 @@ class Event(models.Model):
         PROPOSAL_APPROVED = "proposal_approved", "approved a proposal"
         PROPOSAL_REJECTED = "proposal_rejected", "rejected a proposal"
         COMMENT_FLAGGED = "comment_flagged", "flagged a comment"
+        FLAGS_DISMISSED = "flags_dismissed", "dismissed the flags on a comment"
         MERGED = "merged", "merged a duplicate"
         WATCHED = "watched", "started watching"
         UNWATCHED = "unwatched", "stopped watching"
@@ -48,6 +49,7 @@ class Event(models.Model):
         Kind.WATCHED,
         Kind.UNWATCHED,
         Kind.COMMENT_FLAGGED,
+        Kind.FLAGS_DISMISSED,
         Kind.PROPOSED,
         Kind.EDIT_PROPOSED,
         Kind.PROPOSAL_REJECTED,
