@@ -123,7 +123,9 @@ def test_a_refused_claim_says_why_and_changes_nothing(
         # An unpublished project has no page to go back to.
         assert client.get(response["Location"]).status_code == 404
         return
-    html = response.content.decode() if htmx else shown_after(client, response, "claim-form")
+    # Sent back to the field at fault (its id makes the browser focus it), else the form.
+    anchor = f"claim-{next(iter(data))}" if data else "claim-form"
+    html = response.content.decode() if htmx else shown_after(client, response, anchor)
     assert message in html
     if data.get("plan"):
         assert data["plan"] in html  # what the user typed is kept
@@ -240,9 +242,20 @@ def test_release_without_a_reason_says_so(client, ada, project):
     response = client.post(reverse("projects:claim-release", args=[claim.pk]), {})
 
     assert "Choose why you are releasing this claim." in shown_after(
-        client, response, "claim-panel"
+        client, response, "release-reason_0"
     )
     assert Claim.objects.get().is_active
+
+
+def test_a_plain_reply_with_bad_input_comes_back_at_its_own_field(client, ada, project):
+    top = CommentFactory(project=project)
+
+    response = client.post(
+        reverse("projects:comment-create", args=[project.slug]), {"body": "", "parent": top.pk}
+    )
+
+    html = shown_after(client, response, f"reply-{top.pk}-body")
+    assert f'id="reply-{top.pk}-body"' in html and "Write something first." in html
 
 
 def test_a_reply_to_a_reply_is_refused(client, ada, project):

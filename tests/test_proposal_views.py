@@ -45,19 +45,32 @@ def test_proposing_into_an_agenda_numbers_it_last(client, ada):
 
 
 @pytest.mark.parametrize(
-    "data, message",
+    "data, field, message",
     [
-        ({"title": "", "description": "x", "kind": "paper"}, "Give the project a short title."),
-        ({"title": "t" * 201, "description": "x", "kind": "paper"}, "at most 200 characters"),
-        ({"title": "T", "description": "", "kind": "paper"}, "Describe the project."),
-        ({"title": "T", "description": "x", "kind": "poem"}, "Select a valid choice."),
+        (
+            {"title": "", "description": "x", "kind": "paper"},
+            "title",
+            "Give the project a short title.",
+        ),
+        (
+            {"title": "t" * 201, "description": "x", "kind": "paper"},
+            "title",
+            "at most 200 characters",
+        ),
+        (
+            {"title": "T", "description": "", "kind": "paper"},
+            "description",
+            "Describe the project.",
+        ),
+        ({"title": "T", "description": "x", "kind": "poem"}, "kind", "Select a valid choice."),
     ],
 )
-def test_a_bad_proposal_says_why_and_keeps_what_was_typed(client, ada, data, message):
+def test_a_bad_proposal_says_why_and_keeps_what_was_typed(client, ada, data, field, message):
     response = client.post(reverse("projects:project-propose"), data)
 
     assert response.status_code == 303
-    assert response["Location"] == reverse("projects:project-propose") + "#proposal-form"
+    # Back at the field at fault: a fragment naming it is what makes the browser focus it.
+    assert response["Location"] == reverse("projects:project-propose") + f"#proposal-{field}"
     html = client.get(response["Location"]).content.decode()
     assert message in html
     assert f'value="{data["title"]}"' in html or data["title"] == ""  # kept as typed

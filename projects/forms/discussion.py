@@ -57,6 +57,10 @@ class ReplyForm(ActionForm):
             kwargs.setdefault("auto_id", f"reply-{parent.pk}-%s")
             kwargs.setdefault("initial", {"parent": parent.pk})
         super().__init__(*args, **kwargs)
+        if parent is None and self.target is not None:
+            # A posted reply takes the ids its form has on the page: after bad input, the
+            # URL's fragment names its field.
+            self.auto_id = f"reply-{self.target}-%s"
         self.project, self.author = project, author
         self.fields["parent"].queryset = project.comments.filter(parent__isnull=True)
         if parent is not None:

@@ -10,7 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from projects import permissions
 from projects.forms import CheckInForm, ClaimActionForm, ClaimForm, CompleteForm, ReleaseForm
 from projects.models import Claim, Project
-from projects.views.common import Forms, participant_required, respond_to_post, see_other
+from projects.views.common import (
+    Forms,
+    error_anchor,
+    participant_required,
+    respond_to_post,
+    see_other,
+)
 
 # A claim changes which claims the output form offers, so the outputs section follows.
 ALSO = ("outputs",)
@@ -40,7 +46,8 @@ def project_claim(request: HttpRequest, slug: str) -> HttpResponse:
                 message="You claimed this project. Good luck!",
             )
         Forms.keep(request, form)
-        return see_other(reverse("projects:project-claim", args=[project.slug]) + "#claim-form")
+        anchor = error_anchor(form, "claim-form")
+        return see_other(reverse("projects:project-claim", args=[project.slug]) + f"#{anchor}")
     form = Forms.kept_in(request).get(ClaimForm, project=project, researcher=request.user)
     others = project.claims.active().select_related("researcher").exclude(researcher=request.user)
     return render(

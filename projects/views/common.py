@@ -5,8 +5,8 @@ One URL, two renderings. An htmx request gets the section that changed, with the
 project's history (and any other section the change touched) swapped out of band and
 a sentence for screen readers in the page's live region; each section loads only what
 it shows. A plain request is redirected: to the section after a change, or, after bad
-input, to the form itself, which the next page shows again with its errors (the form's
-data waits in the session), so that a reload never posts twice.
+input, to the form's first invalid field, which the next page shows again with its
+errors (the form's data waits in the session), so that a reload never posts twice.
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ def respond_to_post(
 ) -> HttpResponse:
     """After a POST: htmx gets the changed section (and the form's errors inside it); a
     plain request is redirected to the section with a message after a change, or back to
-    the form (``anchor``, else the section) to show its errors."""
+    the first invalid field (else ``anchor``, else the section) to show its errors."""
     if request.htmx:
         announce = message if done else "Not saved: " + " ".join(form.error_summary())
         return render_sections(
@@ -269,7 +269,24 @@ def respond_to_post(
             messages.success(request, message)
         return see_other(f"{url}#{section}")
     Forms.keep(request, form)
-    return see_other(f"{url}#{anchor or section}")
+    return see_other(f"{url}#{error_anchor(form, anchor or section)}")
+
+
+def error_anchor(form: ActionForm, fallback: str) -> str:
+    """The fragment to send the browser back to after bad input: the first field with an
+    error (the one ``focus_first_error`` gave autofocus), else ``fallback`` (the form).
+
+    Browsers skip ``autofocus`` when the URL's fragment names another element, but move
+    focus to a field the fragment names; so the fragment is the field itself.
+    """
+    for name in form.errors:
+        if name in form.fields:
+            field = form[name]
+            if field.is_hidden:
+                return fallback
+            # A radio group has no id of its own to focus: name its first button.
+            return field.id_for_label or field.subwidgets[0].id_for_label or fallback
+    return fallback
 
 
 def see_other(url: str) -> HttpResponseRedirect:

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from projects.forms import ProposalForm
 from projects.models import Project
-from projects.views.common import Forms, participant_required, see_other
+from projects.views.common import Forms, error_anchor, participant_required, see_other
 
 
 def _propose(request: HttpRequest, *, project: Project | None, thanks: str, done_url: str):
@@ -19,7 +19,7 @@ def _propose(request: HttpRequest, *, project: Project | None, thanks: str, done
             messages.success(request, thanks)
             return see_other(done_url)
         Forms.keep(request, form)
-        return see_other(request.path + "#proposal-form")
+        return see_other(request.path + "#" + error_anchor(form, "proposal-form"))
     form = Forms.kept_in(request).get(ProposalForm, by=request.user, project=project)
     return render(request, "projects/project_propose.html", {"form": form, "project": project})
 
