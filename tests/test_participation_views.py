@@ -452,3 +452,56 @@ def test_odd_usernames_in_the_url_are_404(client):
 
 def test_pages_load_the_script_that_reports_failed_htmx_requests(client, project):
     assert "/static/js/htmx-errors.js" in client.get(project.get_absolute_url()).content.decode()
+
+
+def test_a_plain_reply_to_a_comment_deleted_meanwhile_says_why_at_the_top(client, ada, project):
+    parent = CommentFactory(project=project)
+    parent.delete_by_author()
+
+    response = client.post(
+        reverse("projects:comment-create", args=[project.slug]),
+        {"body": "My reply", "parent": parent.pk},
+    )
+
+    html = shown_after(client, response)
+    assert "Not saved: That comment is no longer shown" in html
+    assert Comment.objects.count() == 1
+
+
+def test_an_htmx_check_in_on_a_claim_ended_meanwhile_says_why_in_the_panel(client, ada, project):
+    claim = ClaimFactory(project=project, researcher=ada)
+    claim.complete()
+
+    response = client.post(
+        reverse("projects:claim-check-in", args=[claim.pk]), {"note": "Still here"}, **HTMX
+    )
+
+    panel = response.content.decode().split('id="history"')[0]
+    assert "Not saved: This claim has already ended." in panel
+    assert 'id="announcer" class="visually-hidden" role="status" hx-swap-oob="innerHTML"' in (
+        response.content.decode()
+    )
+
+
+def test_a_form_sent_back_shows_only_on_its_own_page_and_only_once(client, ada, project):
+    other = ProjectFactory()
+    client.post(reverse("projects:comment-create", args=[project.slug]), {"body": ""})
+
+    elsewhere = client.get(other.get_absolute_url()).content.decode()
+    back = client.get(project.get_absolute_url()).content.decode()
+
+    assert "Write something first." not in elsewhere
+    assert "Write something first." not in back  # the visit elsewhere took it
+
+
+def test_a_plain_claim_on_a_project_merged_meanwhile_says_why_on_the_kept_project(
+    client, ada, curator
+):
+    kept, duplicate = ProjectFactory(), ProjectFactory()
+    services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="Same")
+
+    response = client.post(claim_url(duplicate), {"plan": "Mine"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == kept.get_absolute_url()
+    assert "Not claimed: This project is not open for claims." in response.content.decode()
+    assert not Claim.objects.exists()

@@ -1,6 +1,7 @@
 """The claim lifecycle: claim (with a confirmation page when others are on it), check in,
 complete, release."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -45,9 +46,14 @@ def project_claim(request: HttpRequest, slug: str) -> HttpResponse:
                 also=ALSO,
                 message="You claimed this project. Good luck!",
             )
-        Forms.keep(request, form)
-        anchor = error_anchor(form, "claim-form")
-        return see_other(reverse("projects:project-claim", args=[project.slug]) + f"#{anchor}")
+        if not Project.objects.live().filter(pk=project.pk).exists():
+            # Merged or unpublished since the form was shown: no claim page to go back to.
+            for error in form.error_summary():
+                messages.error(request, f"Not claimed: {error}")
+            return see_other(project.get_absolute_url())
+        path = reverse("projects:project-claim", args=[project.slug])
+        Forms.keep(request, form, path=path)
+        return see_other(f"{path}#{error_anchor(form, 'claim-form')}")
     form = Forms.kept_in(request).get(ClaimForm, project=project, researcher=request.user)
     others = project.claims.active().select_related("researcher").exclude(researcher=request.user)
     return render(

@@ -71,34 +71,53 @@ class Forms:
     """Where a page's forms come from: fresh, or the one a POST left invalid.
 
     That form is either this request's own (an htmx answer) or, after a plain POST, the
-    one kept in the session for the page the user is sent back to; it is shown once.
+    one kept in the session for the page the user is sent back to; it is shown once, and
+    only on that page. When the page no longer has such a form to show (the comment
+    replied to was deleted meanwhile, the claim ended in another tab), ``unplaced``
+    holds its errors, for the page to say at the top.
     """
 
     def __init__(self, bound: ActionForm | None = None, kept: dict | None = None) -> None:
         self.bound, self.kept = bound, kept
+        self.placed = False
 
     @classmethod
     def kept_in(cls, request: HttpRequest) -> Forms:
-        """The invalid form a plain POST left for this page, if any (taken out of the session)."""
-        return cls(kept=request.session.pop(FLASH_KEY, None))
+        """The invalid form a plain POST left for this page, if any (taken out of the
+        session either way, so that it never shows on another page)."""
+        kept = request.session.pop(FLASH_KEY, None)
+        return cls(kept=kept if kept and kept["path"] == request.path else None)
 
     @staticmethod
-    def keep(request: HttpRequest, form: ActionForm) -> None:
-        """Keep an invalid form's data and its refusals for the page that will show it."""
+    def keep(request: HttpRequest, form: ActionForm, *, path: str) -> None:
+        """Keep an invalid form's data and its errors for the page at ``path``."""
         request.session[FLASH_KEY] = {
+            "path": path,
             "form": type(form).__name__,
             "target": form.target,
             "data": [(k, v) for k, v in form.data.lists() if k != "csrfmiddlewaretoken"],
             "errors": [str(e) for e in form.non_field_errors()],
+            "summary": form.error_summary(),
         }
+
+    @property
+    def unplaced(self) -> list[str]:
+        """The errors of a form sent back that the page had no place for."""
+        if self.placed:
+            return []
+        if self.bound is not None:
+            return self.bound.error_summary()
+        return self.kept["summary"] if self.kept else []
 
     def get(self, form_class: type[ActionForm], *, target: int | None = None, **kwargs):
         """The form of this class (for this object), bound with errors if it was the one sent."""
         bound = self.bound
         if bound is not None and type(bound) is form_class and bound.target == target:
+            self.placed = True
             return bound
         kept = self.kept
         if kept and kept["form"] == form_class.__name__ and kept["target"] == target:
+            self.placed = True
             data = QueryDict(mutable=True)
             for key, values in kept["data"]:
                 data.setlist(key, values)
@@ -200,10 +219,13 @@ def page_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
 
 
 def render_page(request: HttpRequest, project: Project) -> HttpResponse:
-    """The whole project page, with any form a plain POST left invalid shown again."""
-    response = HttpResponse(
-        render_to_string(PAGE, page_context(request, project, Forms.kept_in(request)), request)
-    )
+    """The whole project page, with any form a plain POST left invalid shown again (or,
+    when the page has no place for it any more, its errors at the top)."""
+    forms = Forms.kept_in(request)
+    context = page_context(request, project, forms)
+    for error in forms.unplaced:
+        messages.error(request, f"Not saved: {error}")
+    response = HttpResponse(render_to_string(PAGE, context, request))
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -228,7 +250,10 @@ def render_sections(
     context = {"project": project}
     for name in dict.fromkeys(names):
         context |= SECTIONS[name][1](request, project, forms)
-    html = render_to_string(f"{PAGE}#{section}", context, request)
+    # A refusal the section has no form for any more is said at its top.
+    html = render_to_string(
+        f"{PAGE}#{section}", {**context, "section_errors": forms.unplaced}, request
+    )
     for name in dict.fromkeys(names[1:]):
         if name != section:
             html += render_to_string(f"{PAGE}#{name}", {**context, "oob": True}, request)
@@ -268,7 +293,7 @@ def respond_to_post(
         if message:
             messages.success(request, message)
         return see_other(f"{url}#{section}")
-    Forms.keep(request, form)
+    Forms.keep(request, form, path=url)
     return see_other(f"{url}#{error_anchor(form, anchor or section)}")
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -16,6 +17,7 @@ from projects.forms import CommentEditForm, CommentForm, FlagForm, ReplyForm
 from projects.models import Comment, Project
 from projects.views.common import (
     Forms,
+    error_anchor,
     participant_required,
     render_sections,
     respond_to_post,
@@ -71,14 +73,19 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Comment updated.")
             return see_other(comment.get_absolute_url())
         if not request.htmx:
-            Forms.keep(request, form)
-            return see_other(reverse("projects:comment-edit", args=[comment.pk]))
+            path = reverse("projects:comment-edit", args=[comment.pk])
+            Forms.keep(request, form, path=path)
+            return see_other(f"{path}#{error_anchor(form, f'comment-{comment.pk}')}")
     else:
         form = Forms.kept_in(request).get(CommentEditForm, target=comment.pk, comment=comment)
-    template = "projects/comment_edit.html"
-    if request.htmx:
-        template += "#comment-edit-form"
-    return render(request, template, {"comment": comment, "project": comment.project, "form": form})
+    context = {"comment": comment, "project": comment.project, "form": form}
+    if not request.htmx:
+        return render(request, "projects/comment_edit.html", context)
+    html = render_to_string("projects/comment_edit.html#comment-edit-form", context, request)
+    if form.is_bound:  # refused: say so in the live region too
+        announce = "Not saved: " + " ".join(form.error_summary())
+        html += render_to_string("projects/_announcer.html", {"text": announce, "oob": True})
+    return HttpResponse(html)
 
 
 @participant_required

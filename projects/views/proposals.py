@@ -18,7 +18,7 @@ def _propose(request: HttpRequest, *, project: Project | None, thanks: str, done
         if form.submit():
             messages.success(request, thanks)
             return see_other(done_url)
-        Forms.keep(request, form)
+        Forms.keep(request, form, path=request.path)
         return see_other(request.path + "#" + error_anchor(form, "proposal-form"))
     form = Forms.kept_in(request).get(ProposalForm, by=request.user, project=project)
     return render(request, "projects/project_propose.html", {"form": form, "project": project})
