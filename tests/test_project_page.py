@@ -166,6 +166,11 @@ def fragment_request(name: str, project, user, curator):
         comment = CommentFactory(project=project, author=author or user)
         return reverse(f"projects:comment-{action}", args=[comment.pk])
 
+    def on_hidden_comment():
+        comment = CommentFactory(project=project)
+        comment.hide(by=curator)
+        return reverse("projects:comment-unhide", args=[comment.pk])
+
     def on_output(action):
         return reverse(f"projects:output-{action}", args=[OutputFactory(project=project).pk])
 
@@ -186,12 +191,19 @@ def fragment_request(name: str, project, user, curator):
         "delete": lambda: (user, on_comment("delete"), {}),
         "flag": lambda: (user, on_comment("flag", author=UserFactory()), {"reason": "Spam"}),
         "hide": lambda: (curator, on_comment("hide"), {}),
+        "unhide": lambda: (curator, on_hidden_comment(), {}),
+        "empty comment": lambda: (
+            user,
+            reverse("projects:comment-create", args=[slug]),
+            {"body": ""},
+        ),
         "link output": lambda: (
             user,
             reverse("projects:output-create", args=[slug]),
             {"url": "https://e.org/new", "title": "New", "kind": "code", "addresses": "partly"},
         ),
         "accept output": lambda: (curator, on_output("accept"), {}),
+        "reject output": lambda: (curator, on_output("reject"), {}),
     }[name]()
 
 
@@ -207,8 +219,11 @@ FRAGMENTS = [
     "delete",
     "flag",
     "hide",
+    "unhide",
+    "empty comment",
     "link output",
     "accept output",
+    "reject output",
 ]
 
 

@@ -16,8 +16,9 @@ from projects.forms.claims import (
     ReleaseForm,
 )
 from projects.forms.discussion import CommentEditForm, CommentForm, FlagForm, ReplyForm
+from projects.forms.interest import InterestForm, WatchForm
+from projects.forms.outputs import OutputForm
 from projects.forms.proposals import ProposalForm
-from projects.forms.signals import InterestForm, OutputForm, WatchForm
 
 __all__ = [
     "ActionForm",

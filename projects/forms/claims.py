@@ -42,6 +42,7 @@ class ClaimForm(ActionForm):
         return date
 
     def perform(self) -> Claim:
+        """Claim the project. Raises ValidationError like ``Project.claim``."""
         data = self.cleaned_data
         return self.project.claim(
             researcher=self.researcher,
@@ -60,6 +61,7 @@ class ClaimActionForm(ActionForm):
 
     @property
     def target(self) -> int:
+        """The object this form acts on (its target on the page)."""
         return self.claim.pk
 
 
@@ -76,6 +78,7 @@ class CheckInForm(ClaimActionForm):
     )
 
     def perform(self) -> Claim:
+        """Post the note. Raises ValidationError(code="not_active")."""
         return self.claim.check_in(note=self.cleaned_data["note"])
 
 
@@ -87,6 +90,7 @@ class CompleteForm(ClaimActionForm):
     note = forms.CharField(label="Closing note", required=False, max_length=NOTE_MAX)
 
     def perform(self) -> Claim:
+        """Complete the claim. Raises ValidationError(code="not_active")."""
         return self.claim.complete(note=self.cleaned_data["note"])
 
 
@@ -104,5 +108,6 @@ class ReleaseForm(ClaimActionForm):
     note = forms.CharField(label="Anything others should know", required=False, max_length=NOTE_MAX)
 
     def perform(self) -> Claim:
+        """Release the claim. Raises ValidationError(code="reason"|"not_active")."""
         data = self.cleaned_data
         return self.claim.release(reason=data["reason"], note=data["note"])

@@ -28,6 +28,7 @@ class CommentForm(ActionForm):
         self.project, self.author = project, author
 
     def perform(self) -> Comment:
+        """Post the comment. Never raises."""
         data = self.cleaned_data
         return self.project.add_comment(
             author=self.author, body=data["body"], is_scope=data["is_scope"]
@@ -73,6 +74,7 @@ class ReplyForm(ActionForm):
         return int(raw) if str(raw or "").isdigit() and str(raw).isascii() else None
 
     def perform(self) -> Comment:
+        """Post the reply. Raises ValidationError(code="bad_parent"|"parent_deleted")."""
         data = self.cleaned_data
         return self.project.add_comment(
             author=self.author, body=data["body"], parent=data["parent"]
@@ -104,9 +106,11 @@ class CommentEditForm(ActionForm):
 
     @property
     def target(self) -> int:
+        """The object this form acts on (its target on the page)."""
         return self.comment.pk
 
     def perform(self) -> Comment:
+        """Save the edit. Raises ValidationError(code="deleted")."""
         data = self.cleaned_data
         return self.comment.edit(body=data["body"], is_scope=data.get("is_scope"))
 
@@ -123,7 +127,9 @@ class FlagForm(ActionForm):
 
     @property
     def target(self) -> int:
+        """The object this form acts on (its target on the page)."""
         return self.comment.pk
 
     def perform(self) -> object:
+        """Flag the comment. Raises ValidationError(code="own"|"not_shown"|"flagged")."""
         return self.comment.flag(by=self.by, reason=self.cleaned_data["reason"])

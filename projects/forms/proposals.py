@@ -55,6 +55,8 @@ class ProposalForm(ActionForm):
             del self.fields["agenda"]
 
     def perform(self) -> object:
+        """Send the proposal. Raises ValidationError(code="unchanged") for an edit that
+        changes nothing."""
         data = self.cleaned_data
         text = {
             "title": data["title"],

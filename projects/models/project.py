@@ -173,7 +173,8 @@ class Project(ProjectCuration, RenderedMarkdown):
 
     @property
     def is_open(self) -> bool:
-        """Whether the project takes new claims, comments and outputs."""
+        """Whether the project takes new claims (comments and outputs are welcome on any
+        published project that was not merged away)."""
         return self.status == self.Status.OPEN
 
     @property

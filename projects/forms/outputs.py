@@ -1,46 +1,12 @@
-"""Interest and watching, and linking an output."""
+"""Linking an output: a result that answers a project."""
 
 from __future__ import annotations
 
 from django import forms
 
-from projects.forms.base import NOTE_MAX, ActionForm
+from projects.forms.base import ActionForm
 from projects.models import Output, Project
 from projects.models.output import http_url_validator
-
-
-class InterestForm(ActionForm):
-    """Say you want this done (optionally how you could help), or withdraw it."""
-
-    id_prefix = "interest"
-
-    note = forms.CharField(label="How I could help", required=False, max_length=NOTE_MAX)
-    withdraw = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, project: Project, researcher, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.project, self.researcher = project, researcher
-
-    def perform(self) -> object:
-        data = self.cleaned_data
-        return self.project.set_interest(
-            researcher=self.researcher, interested=not data["withdraw"], note=data["note"]
-        )
-
-
-class WatchForm(ActionForm):
-    """Start watching a project, or stop (the Stop button sends ``stop``)."""
-
-    id_prefix = "watch"
-
-    stop = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, project: Project, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.project, self.user = project, user
-
-    def perform(self) -> None:
-        self.project.set_watch(user=self.user, watching=not self.cleaned_data["stop"])
 
 
 class OutputForm(ActionForm):
@@ -86,6 +52,7 @@ class OutputForm(ActionForm):
             del self.fields["claim"]
 
     def perform(self) -> Output:
+        """Link the output. Raises ValidationError like ``Project.link_output``."""
         data = self.cleaned_data
         return self.project.link_output(
             by=self.by,

@@ -1,0 +1,44 @@
+"""Interest ("I want this done") and watching."""
+
+from __future__ import annotations
+
+from django import forms
+
+from projects.forms.base import NOTE_MAX, ActionForm
+from projects.models import Project
+
+
+class InterestForm(ActionForm):
+    """Say you want this done (optionally how you could help), or withdraw it."""
+
+    id_prefix = "interest"
+
+    note = forms.CharField(label="How I could help", required=False, max_length=NOTE_MAX)
+    withdraw = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, project: Project, researcher, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project, self.researcher = project, researcher
+
+    def perform(self) -> object:
+        """Add, update or withdraw the interest. Never raises."""
+        data = self.cleaned_data
+        return self.project.set_interest(
+            researcher=self.researcher, interested=not data["withdraw"], note=data["note"]
+        )
+
+
+class WatchForm(ActionForm):
+    """Start watching a project, or stop (the Stop button sends ``stop``)."""
+
+    id_prefix = "watch"
+
+    stop = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, project: Project, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project, self.user = project, user
+
+    def perform(self) -> None:
+        """Start or stop watching. Never raises."""
+        self.project.set_watch(user=self.user, watching=not self.cleaned_data["stop"])
