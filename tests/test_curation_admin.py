@@ -494,3 +494,21 @@ def test_a_bulk_action_that_changes_nothing_says_so(client, curating):
     html = action(client, "project", "add_tag", [project], tag="Agency").content.decode()
 
     assert "1 project already so: nothing to change." in html and "Tagged" not in html
+
+
+@pytest.mark.parametrize(
+    ("page", "messages"),
+    [
+        ("status", ["Choose what to do with the project.", "Give a reason"]),
+        ("merge", ["Choose the project this one merges into.", "Give a reason"]),
+    ],
+)
+def test_an_empty_status_or_merge_form_says_what_each_field_needs(client, curating, page, messages):
+    project = ProjectFactory()
+
+    response = client.post(reverse(f"admin:projects_project_{page}", args=[project.pk]), {})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert all(message in html for message in messages)
+    assert "This field is required." not in html

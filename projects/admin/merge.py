@@ -26,9 +26,12 @@ class MergeForm(forms.Form):
         label="Project to keep",
         empty_label="Choose the project to keep",
         help_text="Open projects, grouped by agenda. Type a project's number to jump to it.",
+        error_messages={"required": "Choose the project this one merges into."},
     )
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in both projects' histories."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in both projects' histories.",
+        error_messages={"required": "Give a reason: it is kept in both histories."},
     )
 
     def __init__(self, *args, project: Project, **kwargs) -> None:

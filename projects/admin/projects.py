@@ -48,9 +48,15 @@ class StatusForm(forms.Form):
 
     required_css_class = "required"
 
-    to = forms.ChoiceField(label="Change", widget=forms.RadioSelect)
+    to = forms.ChoiceField(
+        label="Change",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what to do with the project."},
+    )
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the project's history."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the project's history.",
+        error_messages={"required": "Give a reason: it is kept in the project's history."},
     )
     outputs = forms.ModelMultipleChoiceField(
         queryset=Output.objects.none(),
