@@ -34,6 +34,13 @@ def apply_each(request: HttpRequest, queryset: QuerySet, change: Callable, done:
         messages.info(request, f"{unchanged} {noun} already so: nothing to change.")
 
 
+def action_bar(model_admin: admin.ModelAdmin, request: HttpRequest) -> ActionForm:
+    """The action bar as posted, read (Django's changelist checked it before the action)."""
+    bar = model_admin.action_form(request.POST)
+    bar.is_valid()
+    return bar
+
+
 class BoardActionForm(ActionForm):
     """The action bar: labels sit beside their boxes, so they need no colon."""
 

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from projects import services
-from projects.admin.common import BoardActionForm, BoardModelAdmin, apply_each
+from projects.admin.common import BoardActionForm, BoardModelAdmin, action_bar, apply_each
 from projects.admin.merge import MergeForm, merge_preview
 from projects.models import Output, Project, Tag, TextVersion
 from projects.models.curation import MAX_CLAIM_LIMIT
@@ -25,13 +25,38 @@ class ReasonActionForm(BoardActionForm):
 
 
 class CurationActionForm(BoardActionForm):
-    """The action bar, with the values the bulk actions need."""
+    """The action bar, with the values the bulk actions need, and how each is read.
+
+    The fields take any text: a value the bar itself refused would read only "No action
+    selected". The action that needs a value reads it here, and a bad one is refused with
+    a message that says why.
+    """
 
     reason = forms.CharField(required=False, label="Reason")
-    # No length limits here: a value the action bar refused would read "No action
-    # selected"; the actions themselves refuse bad values with a message that says why.
     claim_limit = forms.CharField(required=False, label="Claim limit (blank for no limit)")
     tag = forms.CharField(required=False, label="Tag")
+
+    def claim_limit_value(self) -> int | None:
+        """The claim limit typed (None when blank). Raises ValidationError(code="limit")."""
+        raw = self.cleaned_data.get("claim_limit", "").strip()
+        if not raw:
+            return None
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_CLAIM_LIMIT):
+            raise ValidationError(
+                f"A claim limit is a whole number from 1 to {MAX_CLAIM_LIMIT}, or blank.",
+                code="limit",
+            )
+        return int(raw)
+
+    def tag_value(self) -> Tag:
+        """The tag named (made if new). Raises ValidationError(code="tag")."""
+        name = self.cleaned_data.get("tag", "")
+        if len(name.strip()) > Tag._meta.get_field("name").max_length:
+            raise ValidationError("A tag is at most 50 characters long.", code="tag")
+        tag = Tag.named(name)
+        if tag is None:
+            raise ValidationError("Write the tag to add in the Tag box.", code="tag")
+        return tag
 
 
 # Which field of the status form each refusal of Project.change_status is about.
@@ -173,13 +198,13 @@ class ProjectAdmin(BoardModelAdmin):
     @admin.action(description="Retire selected projects (give a reason)", permissions=["change"])
     def retire_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Retire each selected project, with the reason in the action bar."""
-        reason = request.POST.get("reason", "")
+        reason = action_bar(self, request).cleaned_data["reason"]
         apply_each(request, queryset, lambda p: p.retire(by=request.user, reason=reason), "Retired")
 
     @admin.action(description="Reopen selected projects (give a reason)", permissions=["change"])
     def reopen_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Reopen each selected project, with the reason in the action bar."""
-        reason = request.POST.get("reason", "")
+        reason = action_bar(self, request).cleaned_data["reason"]
         apply_each(
             request, queryset, lambda p: p.reopen(by=request.user, reason=reason), "Reopened"
         )
@@ -187,13 +212,11 @@ class ProjectAdmin(BoardModelAdmin):
     @admin.action(description="Set the claim limit of selected projects", permissions=["change"])
     def set_claim_limit(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Give each selected project the claim limit in the action bar (blank: no limit)."""
-        raw = request.POST.get("claim_limit", "").strip()
-        if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_CLAIM_LIMIT):
-            messages.error(
-                request, f"A claim limit is a whole number from 1 to {MAX_CLAIM_LIMIT}, or blank."
-            )
+        try:
+            limit = action_bar(self, request).claim_limit_value()
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
             return
-        limit = int(raw) if raw else None
         apply_each(
             request,
             queryset,
@@ -204,13 +227,10 @@ class ProjectAdmin(BoardModelAdmin):
     @admin.action(description="Add a tag to selected projects", permissions=["change"])
     def add_tag(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Add the tag named in the action bar to each selected project."""
-        name = request.POST.get("tag", "")
-        if len(name.strip()) > Tag._meta.get_field("name").max_length:
-            messages.error(request, "A tag is at most 50 characters long.")
-            return
-        tag = Tag.named(name)
-        if tag is None:
-            messages.error(request, "Write the tag to add in the Tag box.")
+        try:
+            tag = action_bar(self, request).tag_value()
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
             return
         apply_each(
             request, queryset, lambda p: p.add_tag(tag=tag, by=request.user), f"Tagged “{tag.name}”"

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from projects import services
-from projects.admin.common import ButtonForm, apply_each
+from projects.admin.common import ButtonForm, action_bar, apply_each
 from projects.admin.projects import ReasonActionForm
 from projects.admin.review import ReadOnlyAdmin
 from projects.models import Project, Proposal
@@ -137,7 +137,7 @@ class ProposalAdmin(ReadOnlyAdmin):
     @admin.action(description="Approve selected proposals", permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Approve each selected proposal, with the reason in the action bar if any."""
-        reason = request.POST.get("reason", "")
+        reason = action_bar(self, request).cleaned_data["reason"]
         apply_each(
             request,
             queryset,
@@ -148,7 +148,7 @@ class ProposalAdmin(ReadOnlyAdmin):
     @admin.action(description="Reject selected proposals (give a reason)", permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Reject each selected proposal, with the reason in the action bar."""
-        reason = request.POST.get("reason", "")
+        reason = action_bar(self, request).cleaned_data["reason"]
         apply_each(
             request,
             queryset,
