@@ -16,15 +16,18 @@ class InterestForm(ActionForm):
     note = forms.CharField(label="How I could help", required=False, max_length=NOTE_MAX)
     withdraw = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, project: Project, researcher, **kwargs) -> None:
+    # The field that, when sent, undoes the signal rather than gives it.
+    undo_field = "withdraw"
+
+    def __init__(self, *args, project: Project, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.project, self.researcher = project, researcher
+        self.project, self.user = project, user
 
     def perform(self) -> object:
         """Add, update or withdraw the interest. Never raises."""
         data = self.cleaned_data
         return self.project.set_interest(
-            researcher=self.researcher, interested=not data["withdraw"], note=data["note"]
+            researcher=self.user, interested=not data["withdraw"], note=data["note"]
         )
 
 
@@ -34,6 +37,7 @@ class WatchForm(ActionForm):
     id_prefix = "watch"
 
     stop = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    undo_field = "stop"
 
     def __init__(self, *args, project: Project, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -171,7 +171,7 @@ def signals_context(request: HttpRequest, project: Project, forms: Forms) -> dic
         "interest_form": forms.get(
             InterestForm,
             project=project,
-            researcher=request.user,
+            user=request.user,
             initial={"note": mine.note if mine else ""},
         ),
         "watch_form": WatchForm(project=project, user=request.user),

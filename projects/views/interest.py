@@ -9,21 +9,30 @@ from projects.models import Project
 from projects.views.common import participant_required, respond_to_post
 
 
+def _signal(
+    request: HttpRequest,
+    slug: str,
+    form_class: type[InterestForm | WatchForm],
+    *,
+    on: str,
+    off: str,
+) -> HttpResponse:
+    """Give or undo a signal on a live project; htmx gets the signals section."""
+    project = get_object_or_404(Project.objects.live(), slug=slug)
+    form = form_class(request.POST, project=project, user=request.user)
+    done = form.submit()
+    undone = done and form.cleaned_data[form.undo_field]
+    return respond_to_post(
+        request, project, form=form, done=done, section="signals", message=off if undone else on
+    )
+
+
 @participant_required
 @require_POST
 def project_interest(request: HttpRequest, slug: str) -> HttpResponse:
     """Add or update your interest (with an optional note), or withdraw it."""
-    project = get_object_or_404(Project.objects.live(), slug=slug)
-    form = InterestForm(request.POST, project=project, researcher=request.user)
-    done = form.submit()
-    withdrawn = done and form.cleaned_data["withdraw"]
-    return respond_to_post(
-        request,
-        project,
-        form=form,
-        done=done,
-        section="signals",
-        message="Interest withdrawn." if withdrawn else "Noted: you want this done.",
+    return _signal(
+        request, slug, InterestForm, on="Noted: you want this done.", off="Interest withdrawn."
     )
 
 
@@ -31,15 +40,6 @@ def project_interest(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def project_watch(request: HttpRequest, slug: str) -> HttpResponse:
     """Start watching the project, or stop."""
-    project = get_object_or_404(Project.objects.live(), slug=slug)
-    form = WatchForm(request.POST, project=project, user=request.user)
-    done = form.submit()
-    stopped = done and form.cleaned_data["stop"]
-    return respond_to_post(
-        request,
-        project,
-        form=form,
-        done=done,
-        section="signals",
-        message="You stopped watching." if stopped else "You are watching this project.",
+    return _signal(
+        request, slug, WatchForm, on="You are watching this project.", off="You stopped watching."
     )
