@@ -181,8 +181,11 @@ def signals_context(request: HttpRequest, project: Project, forms: Forms) -> dic
 def discussion_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
     """The threads (each comment with its replies, and its reply and flag forms)."""
     user, comments = request.user, project.comment_list
+    replies: dict[int, list] = {}
+    for comment in comments:  # one pass: comments come oldest first, and so do their replies
+        replies.setdefault(comment.parent_id, []).append(comment)
     for comment in comments:
-        comment.reply_list = [c for c in comments if c.parent_id == comment.pk]
+        comment.reply_list = replies.get(comment.pk, [])
         if permissions.can_reply(user, comment):
             comment.reply_form = forms.get(
                 ReplyForm, target=comment.pk, project=project, author=user, parent=comment
@@ -190,7 +193,7 @@ def discussion_context(request: HttpRequest, project: Project, forms: Forms) -> 
         if permissions.can_flag(user, comment):
             comment.flag_form = forms.get(FlagForm, target=comment.pk, comment=comment, by=user)
     return {
-        "comments": [c for c in comments if c.parent_id is None],
+        "comments": replies.get(None, []),
         "comment_count": sum(1 for c in comments if c.is_shown),
         "comment_form": forms.get(CommentForm, project=project, author=user),
     }
