@@ -4,10 +4,23 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 # How many events a project page's history shows.
 HISTORY_LIMIT = 30
+
+
+def _count(related: models.QuerySet) -> models.Func:
+    """How many rows of ``related`` belong to the outer project: a correlated subquery."""
+    rows = (
+        related.filter(project=models.OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    return Coalesce(models.Subquery(rows), 0)
 
 
 class AgendaQuerySet(models.QuerySet):
@@ -39,22 +52,36 @@ class ProjectQuerySet(models.QuerySet):
         return self.public().filter(merged_into__isnull=True)
 
     def in_agenda_order(self) -> "ProjectQuerySet":
-        """Agenda by agenda, each in its source numbering."""
-        return self.order_by("agenda_id", "number")
+        """Agenda by agenda, each in its source numbering, the community's proposals last."""
+        from projects.models import Agenda
+
+        community_last = models.Case(
+            models.When(agenda__slug=Agenda.COMMUNITY_SLUG, then=1), default=0
+        )
+        return self.order_by(community_last, "agenda_id", "number")
+
+    def search(self, query: str) -> "ProjectQuerySet":
+        """Projects whose title or description contains the words (a first, simple search)."""
+        for word in query.split():
+            self = self.filter(
+                models.Q(title__icontains=word) | models.Q(description__icontains=word)
+            )
+        return self.annotate(search_rank=models.Value(0.0, output_field=models.FloatField()))
 
     def for_list(self) -> "ProjectQuerySet":
-        """A list of projects, each row with its agenda, who holds it, who completed it, and
-        its accepted outputs.
+        """A list of projects: each row with its agenda, tags, standing and demand, who holds
+        it, who completed it, and its accepted outputs.
 
-        ``active_claims`` and ``completed_claims`` (with researchers) and
-        ``accepted_outputs`` are prefetched into lists: one query each for the whole page,
-        never one per row.
+        ``active_claims`` and ``completed_claims`` (with researchers), ``accepted_outputs``
+        and tags are prefetched: one query each for the whole page, never one per row.
+        The standing and the counts are annotations (``with_standing``) of the page's query.
         """
         from projects.models import Claim, Output
 
         return (
             self.select_related("agenda")
             .prefetch_related(
+                "tags",
                 models.Prefetch(
                     "claims",
                     queryset=Claim.objects.active().select_related("researcher"),
@@ -69,7 +96,54 @@ class ProjectQuerySet(models.QuerySet):
                     "outputs", queryset=Output.objects.accepted(), to_attr="accepted_outputs"
                 ),
             )
+            .with_standing()
             .in_agenda_order()
+        )
+
+    def with_standing(self) -> "ProjectQuerySet":
+        """Annotate where each project stands and how much it is wanted, in the one query.
+
+        Counts: ``active_count``, ``fresh_count`` (active claims heard from within
+        CLAIM_STALE_DAYS), ``completed_count``, ``interest_count``, ``comment_count`` (shown
+        comments), ``output_count`` (outputs not rejected); ``last_activity_at`` (the newest
+        public event, else when the project was added); and ``standing``, a
+        ``Project.Standing`` value. Correlated subqueries rather than joins, so that no count
+        multiplies another.
+        """
+        from projects.models import Claim, Comment, Event, Interest, Output
+
+        status, standing = self.model.Status, self.model.Standing
+        cutoff = timezone.now() - datetime.timedelta(days=settings.CLAIM_STALE_DAYS)
+        partly_addressed = models.Exists(
+            Output.objects.accepted().filter(project=models.OuterRef("pk"))
+        )
+        return self.annotate(
+            active_count=_count(Claim.objects.active()),
+            fresh_count=_count(Claim.objects.active().filter(last_activity_at__gte=cutoff)),
+            completed_count=_count(Claim.objects.completed()),
+            interest_count=_count(Interest.objects.all()),
+            comment_count=_count(Comment.objects.shown()),
+            output_count=_count(Output.objects.shown()),
+            last_activity_at=Coalesce(
+                models.Subquery(
+                    Event.objects.public()
+                    .filter(project=models.OuterRef("pk"))
+                    .order_by("-created_at")
+                    .values("created_at")[:1]
+                ),
+                "created_at",
+            ),
+        ).annotate(
+            standing=models.Case(
+                models.When(status=status.RETIRED, then=models.Value(standing.RETIRED)),
+                models.When(status=status.ADDRESSED, then=models.Value(standing.ADDRESSED)),
+                models.When(fresh_count__gt=0, then=models.Value(standing.IN_PROGRESS)),
+                models.When(active_count__gt=0, then=models.Value(standing.STALE)),
+                models.When(partly_addressed, then=models.Value(standing.PARTLY_ADDRESSED)),
+                models.When(completed_count__gt=0, then=models.Value(standing.COMPLETED)),
+                default=models.Value(standing.UNCLAIMED),
+                output_field=models.CharField(),
+            )
         )
 
     def for_detail(self, user) -> "ProjectQuerySet":

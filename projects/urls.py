@@ -7,6 +7,7 @@ app_name = "projects"
 urlpatterns = [
     path("", pages.project_list, name="project-list"),
     path("agendas/<slug:slug>/", pages.agenda_detail, name="agenda-detail"),
+    path("tags/<str:tag>/", pages.project_list, name="tag-detail"),
     path("projects/propose/", proposals.project_propose, name="project-propose"),
     path("projects/<slug:slug>/", pages.project_detail, name="project-detail"),
     path(

@@ -28,3 +28,41 @@ def assert_inert(html: str, *, allowed_scripts: int = 0) -> None:
             value = (attrs.get(name) or "").strip().lower()
             assert not value.startswith(("javascript:", "data:", "vbscript:")), (tag, attrs)
     assert scripts <= allowed_scripts
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class _ClassText(HTMLParser):
+    """The text inside each element that carries one class, in document order."""
+
+    def __init__(self, html: str, css_class: str) -> None:
+        super().__init__()
+        self.css_class, self.texts, self.open = css_class, [], []  # open: depth per match
+        self.depth = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        self.depth += 1
+        if self.css_class in (dict(attrs).get("class") or "").split():
+            self.texts.append("")
+            self.open.append((len(self.texts) - 1, self.depth))
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if self.open and self.open[-1][1] == self.depth:
+            self.open.pop()
+        self.depth -= 1
+
+    def handle_data(self, data):
+        for index, _ in self.open:
+            self.texts[index] += data
+
+
+def text_of(html: str, selector: str) -> list[str]:
+    """The whitespace-collapsed text of every element matching a ``.class`` selector."""
+    assert selector.startswith("."), "only class selectors"
+    return [" ".join(text.split()) for text in _ClassText(html, selector[1:]).texts]

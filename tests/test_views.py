@@ -77,9 +77,9 @@ def test_the_list_query_count_does_not_grow_with_projects(client):
     many = count_queries(client, "/")
 
     assert Project.objects.count() == 50
-    # The page's count, one page of projects with agendas, their active claims, their
-    # completed claims, their accepted outputs.
-    assert few == many == 5
+    # The page's count, one page of projects with agendas, their tags, active claims,
+    # completed claims, accepted outputs; the filter form's agenda and tag choices.
+    assert few == many == 8
 
 
 def test_an_agenda_page_shows_its_attribution_intro_and_projects(client, demo_agenda_bytes):

@@ -8,7 +8,7 @@ from projects.models.flag import Flag
 from projects.models.history import StatusChange, TextVersion
 from projects.models.interest import Interest, Watch
 from projects.models.output import Output
-from projects.models.project import Project, ProjectKind, ProjectStatus
+from projects.models.project import Project, ProjectKind, ProjectStanding, ProjectStatus
 from projects.models.proposal import Proposal
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "OutputKind",
     "Project",
     "ProjectKind",
+    "ProjectStanding",
     "ProjectStatus",
     "Proposal",
     "StatusChange",

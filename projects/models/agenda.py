@@ -77,6 +77,11 @@ class Agenda(RenderedMarkdown):
         return agenda
 
     @property
+    def is_community(self) -> bool:
+        """Whether this is the board's own list of proposals (numbered by the board)."""
+        return self.slug == self.COMMUNITY_SLUG
+
+    @property
     def source_host(self) -> str:
         """The host the agenda was published on, for attribution ("lesswrong.com")."""
         host = urlsplit(self.source_url).hostname or ""

@@ -69,6 +69,21 @@ class ProjectStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
+class ProjectStanding(models.TextChoices):
+    """Where a project stands for someone looking for work: derived, never stored.
+
+    ``ProjectQuerySet.with_standing`` computes it in SQL, so lists can filter and count by it.
+    """
+
+    UNCLAIMED = "unclaimed", "Unclaimed"
+    IN_PROGRESS = "in_progress", "In progress"
+    STALE = "stale", "Stale"
+    COMPLETED = "completed", "Completed, still open"
+    PARTLY_ADDRESSED = "partly_addressed", "Partly addressed"
+    ADDRESSED = "addressed", "Addressed"
+    RETIRED = "retired", "Retired"
+
+
 class Project(ProjectCuration, RenderedMarkdown):
     """One idea of an agenda, which researchers claim, discuss and answer with outputs.
 
@@ -78,6 +93,7 @@ class Project(ProjectCuration, RenderedMarkdown):
 
     Kind = ProjectKind
     Status = ProjectStatus
+    Standing = ProjectStanding
 
     agenda = models.ForeignKey(Agenda, on_delete=models.PROTECT, related_name="projects")
     number = models.PositiveIntegerField(help_text="The item's number in its agenda.")
@@ -192,6 +208,21 @@ class Project(ProjectCuration, RenderedMarkdown):
         active = getattr(self, "active_claims", None)
         count = len(active) if active is not None else self.claims.active().count()
         return self.limit_reached(count)
+
+    @property
+    def standing_label(self) -> str:
+        """The project's standing in words; needs ``with_standing`` (``for_list``)."""
+        return self.Standing(self.standing).label
+
+    @property
+    def next_target_date(self) -> datetime.date | None:
+        """The nearest target date among the active claims (prefetched ``active_claims``)."""
+        return min((c.target_date for c in self.active_claims if c.target_date), default=None)
+
+    @property
+    def last_claim_activity(self) -> datetime.datetime | None:
+        """When anyone holding an active claim was last heard from (prefetched claims)."""
+        return max((c.last_activity_at for c in self.active_claims), default=None)
 
     @property
     def status_change(self):

@@ -30,3 +30,17 @@ def can_moderate(user) -> bool:
 def can_review(user) -> bool:
     """See ``permissions.can_review_outputs``."""
     return permissions.can_review_outputs(user)
+
+
+@register.filter
+def highlight(text: str, query: str) -> str:
+    """Placeholder until search lands: the text, escaped."""
+    from django.utils.html import escape
+
+    return escape(text)
+
+
+@register.filter
+def excerpt(text: str, query: str) -> str:
+    """Placeholder until search lands: the text's beginning."""
+    return text[:220]

@@ -7,21 +7,62 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
-from projects.models import Agenda, Project
+from projects.filters import ProjectFilter, Sort
+from projects.models import Agenda, Project, Tag
 from projects.views.common import render_page
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
-def project_list(request: HttpRequest) -> HttpResponse:
-    """Every public project across agendas, in agenda order, a page at a time."""
-    paginator = Paginator(Project.objects.live().for_list(), settings.PROJECTS_PER_PAGE)
+@vary_on_headers("HX-Request")
+def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
+    """The project finder: every live project, searched, filtered and sorted as the query
+    string says, a page at a time. ``/tags/<slug>/`` is the same list for one tag.
+
+    htmx (the search box as you type, a filter, a page link) gets the results section;
+    anything else, the page. Bad filter values are shown next to their field and answered
+    with 400 on a full page (200 for htmx, which swaps only successful answers).
+    """
+    data = request.GET.copy()
+    tag_shown = None
+    if tag is not None:
+        tag_shown = get_object_or_404(Tag, slug=tag)
+        data.setdefault("tag", tag_shown.slug)
+    finder = ProjectFilter(data, queryset=Project.objects.live().for_list())
+    paginator = Paginator(finder.qs, settings.PROJECTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "projects/project_list.html", {"page_obj": page})
+    context = {
+        "finder": finder,
+        "page_obj": page,
+        "query": finder.query,
+        "grouped": finder.sorted_by == Sort.NUMBER and not finder.query,
+        "tag": tag_shown,
+        "results_summary": _results_summary(paginator.count, finder),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "projects/project_list.html#results", context)
+    return render(
+        request,
+        "projects/project_list.html",
+        context,
+        status=400 if finder.errors else 200,
+    )
+
+
+def _results_summary(count: int, finder: ProjectFilter) -> str:
+    """The results' heading, also read out after a live update: how many, for what."""
+    projects = f"{count} project{pluralize(count)}"
+    if finder.query:
+        return f"{projects} match{pluralize(count, 'es,')} “{finder.query}”"
+    if finder.is_narrowed:
+        return f"{projects} match{pluralize(count, 'es,')} these filters"
+    return projects
 
 
 @require_GET
