@@ -38,7 +38,7 @@ class ProjectFilter(django_filters.FilterSet):
     """Search, filters and sort of the project list; each one narrows the others' results."""
 
     q = django_filters.CharFilter(
-        label="Search",
+        label="Search projects",
         method="search",
         max_length=MAX_QUERY_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. gradient hacking"}),
@@ -67,8 +67,12 @@ class ProjectFilter(django_filters.FilterSet):
     has_outputs = django_filters.BooleanFilter(
         label="Has outputs", method="only_with_outputs", widget=forms.CheckboxInput
     )
+    # Blank is the default order: best match for a search, else agenda order.
     sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=Sort.choices, method="sort_by", empty_label=None
+        label="Sort by",
+        choices=[(s.value, s.label) for s in Sort if s != Sort.RELEVANCE],
+        method="sort_by",
+        empty_label=Sort.RELEVANCE.label,
     )
 
     class Meta:
@@ -86,7 +90,7 @@ class ProjectFilter(django_filters.FilterSet):
         """The order in effect: the one asked for, else best match for a search, else agenda
         order (best match without a search means agenda order too)."""
         asked = self.form.cleaned_data.get("sort") if self.is_valid() else ""
-        if asked == Sort.RELEVANCE or not asked:
+        if not asked:
             return Sort.RELEVANCE if self.query else Sort.NUMBER
         return asked
 
