@@ -27,8 +27,30 @@ class AgendaQuerySet(models.QuerySet):
     """Reads of agendas."""
 
     def for_detail(self) -> "AgendaQuerySet":
-        """An agenda page: the agenda with its tags in one extra query."""
-        return self.prefetch_related("tags")
+        """An agenda page: the agenda with its tags and its glance, one extra query each."""
+        return self.prefetch_related("tags").with_glance()
+
+    def for_index(self) -> "AgendaQuerySet":
+        """The agendas page: every agenda with its glance, the community's proposals last.
+
+        Two queries whatever the number of agendas and projects: the agendas, then all
+        their live projects' cells (``with_glance``).
+        """
+        community_last = models.Case(models.When(slug=self.model.COMMUNITY_SLUG, then=1), default=0)
+        return self.with_glance().order_by(community_last, "title", "pk")
+
+    def with_glance(self) -> "AgendaQuerySet":
+        """``glance_projects``: each agenda's live projects as ``ProjectQuerySet.for_glance``
+        reads them, for ``Agenda.glance``; one query for all the agendas."""
+        from projects.models import Project
+
+        return self.prefetch_related(
+            models.Prefetch(
+                "projects",
+                queryset=Project.objects.live().for_glance(),
+                to_attr="glance_projects",
+            )
+        )
 
     def with_project_counts(self) -> "AgendaQuerySet":
         """Annotate ``project_count`` (every project, whatever its status)."""
@@ -98,6 +120,15 @@ class ProjectQuerySet(models.QuerySet):
             )
             .with_standing()
             .in_agenda_order()
+        )
+
+    def for_glance(self) -> "ProjectQuerySet":
+        """An agenda at a glance: for each project only what its cell shows (number, title,
+        slug) and its ``standing`` (``with_standing``), in source order; one query."""
+        return (
+            self.only("pk", "agenda_id", "number", "title", "slug")
+            .with_standing()
+            .order_by("agenda_id", "number", "pk")
         )
 
     def with_standing(self) -> "ProjectQuerySet":

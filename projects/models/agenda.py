@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.db import models
@@ -10,6 +12,9 @@ from django.utils.text import slugify
 
 from projects.markdown import RenderedMarkdown
 from projects.querysets import AgendaQuerySet
+
+if TYPE_CHECKING:
+    from projects.glance import Glance
 
 
 class Tag(models.Model):
@@ -80,6 +85,20 @@ class Agenda(RenderedMarkdown):
     def is_community(self) -> bool:
         """Whether this is the board's own list of proposals (numbered by the board)."""
         return self.slug == self.COMMUNITY_SLUG
+
+    @cached_property
+    def glance(self) -> Glance:
+        """Its live projects at a glance: a cell and a standing each, and the counts.
+
+        Reads the prefetched ``glance_projects`` (``AgendaQuerySet.with_glance``) when
+        present, so that a page asks no query for it; otherwise asks one.
+        """
+        from projects.glance import Glance
+
+        projects = getattr(self, "glance_projects", None)
+        if projects is None:
+            projects = self.projects.live().for_glance()
+        return Glance.of(projects)
 
     @property
     def source_host(self) -> str:
