@@ -6,6 +6,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("", pages.project_list, name="project-list"),
+    path("agendas/", pages.agenda_list, name="agenda-list"),
     path("agendas/<slug:slug>/", pages.agenda_detail, name="agenda-detail"),
     path("tags/<str:tag>/", pages.project_list, name="tag-detail"),
     path("projects/propose/", proposals.project_propose, name="project-propose"),

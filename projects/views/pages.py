@@ -1,4 +1,4 @@
-"""Pages for reading: the project list, an agenda, a project; and the health check."""
+"""Pages for reading: the project list, the agendas, an agenda, a project; the health check."""
 
 import logging
 
@@ -66,8 +66,17 @@ def _results_summary(count: int, finder: ProjectFilter) -> str:
 
 
 @require_GET
+def agenda_list(request: HttpRequest) -> HttpResponse:
+    """Every agenda, the community's proposals last: who wrote it, its progress in words, and
+    its projects at a glance."""
+    agendas = Agenda.objects.for_index()
+    return render(request, "projects/agenda_list.html", {"agendas": agendas})
+
+
+@require_GET
 def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One agenda: its attribution and intro, then its projects in source order."""
+    """One agenda: its attribution and intro, its projects at a glance, then its projects in
+    source order."""
     agenda = get_object_or_404(Agenda.objects.for_detail(), slug=slug)
     projects = agenda.projects.live().for_list()
     return render(request, "projects/agenda_detail.html", {"agenda": agenda, "projects": projects})
