@@ -1,13 +1,15 @@
-"""Root URLs: the site's pages, the admin, and the health check."""
+"""Root URLs: the site's pages, the admin, the JSON API, and the health check."""
 
 from django.contrib import admin
 from django.urls import include, path
 
+from projects import api
 from projects.views.pages import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/", api.urls()),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("projects.urls")),

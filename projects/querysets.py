@@ -23,6 +23,20 @@ def _count(related: models.QuerySet) -> models.Func:
     return Coalesce(models.Subquery(rows), 0)
 
 
+def _count_rows(queryset: models.QuerySet) -> models.Subquery:
+    """The number of rows of a correlated subquery, as an annotation: one aggregate row
+    (0 when nothing matches), so counting several relations never multiplies rows."""
+    counted = queryset.order_by().annotate(n=models.Func(models.F("pk"), function="COUNT"))
+    return models.Subquery(counted.values("n"), output_field=models.IntegerField())
+
+
+def _someone_on_it() -> models.Exists:
+    """Whether a project (the outer row) has an active claim: a filter condition."""
+    from projects.models import Claim
+
+    return models.Exists(Claim.objects.active().filter(project=models.OuterRef("pk")))
+
+
 class AgendaQuerySet(models.QuerySet):
     """Reads of agendas."""
 
@@ -55,6 +69,24 @@ class AgendaQuerySet(models.QuerySet):
     def with_project_counts(self) -> "AgendaQuerySet":
         """Annotate ``project_count`` (every project, whatever its status)."""
         return self.annotate(project_count=models.Count("projects"))
+
+    def with_standing_counts(self) -> "AgendaQuerySet":
+        """Annotate how many live projects each agenda has, by where they stand:
+        ``count_total``, ``count_open`` (open, nobody on it), ``count_in_progress`` (open,
+        with at least one active claim), ``count_addressed`` and ``count_retired``.
+
+        Each is a subquery of the same query: a list of agendas costs one query.
+        """
+        from projects.models import Project
+
+        live = Project.objects.live().filter(agenda=models.OuterRef("pk"))
+        return self.annotate(
+            count_total=_count_rows(live),
+            count_open=_count_rows(live.open().without_active_claim()),
+            count_in_progress=_count_rows(live.open().with_active_claim()),
+            count_addressed=_count_rows(live.filter(status=Project.Status.ADDRESSED)),
+            count_retired=_count_rows(live.filter(status=Project.Status.RETIRED)),
+        )
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -89,6 +121,123 @@ class ProjectQuerySet(models.QuerySet):
                 models.Q(title__icontains=word) | models.Q(description__icontains=word)
             )
         return self.annotate(search_rank=models.Value(0.0, output_field=models.FloatField()))
+
+    def without_active_claim(self) -> "ProjectQuerySet":
+        """Projects nobody is working on now (whatever their status)."""
+        return self.filter(~_someone_on_it())
+
+    def with_active_claim(self) -> "ProjectQuerySet":
+        """Projects someone is working on now."""
+        return self.filter(_someone_on_it())
+
+    def free_to_start(self) -> "ProjectQuerySet":
+        """Live open projects with no active claim: where a researcher could start today."""
+        return self.live().open().without_active_claim()
+
+    def random_one(self):
+        """One of these projects, chosen at random; None when there is none."""
+        return self.order_by("?").first()
+
+    def matching(
+        self,
+        *,
+        agenda: str | None = None,
+        status: str | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        unclaimed: bool | None = None,
+    ) -> "ProjectQuerySet":
+        """The projects that meet every criterion given (None: any): an agenda's slug, a
+        status, a tag's slug, a kind, and whether nobody (True) or someone (False) holds an
+        active claim on it."""
+        projects = self
+        if agenda is not None:
+            projects = projects.filter(agenda__slug=agenda)
+        if status is not None:
+            projects = projects.filter(status=status)
+        if tag is not None:
+            projects = projects.filter(tags__slug=tag)
+        if kind is not None:
+            projects = projects.filter(kind=kind)
+        if unclaimed is True:
+            projects = projects.without_active_claim()
+        elif unclaimed is False:
+            projects = projects.with_active_claim()
+        return projects
+
+    def with_public_counts(self) -> "ProjectQuerySet":
+        """Annotate what anyone may count on a project: ``count_active_claims``,
+        ``count_completed_claims``, ``count_interested``, ``count_comments`` (shown ones)
+        and ``count_outputs`` (all but rejected ones).
+
+        Each is a subquery of the same query, never a join: counts stay exact and a page
+        of projects costs one query.
+        """
+        from projects.models import Claim, Comment, Interest, Output
+
+        def of_project(queryset: models.QuerySet) -> models.Subquery:
+            return _count_rows(queryset.filter(project=models.OuterRef("pk")))
+
+        return self.annotate(
+            count_active_claims=of_project(Claim.objects.active()),
+            count_completed_claims=of_project(Claim.objects.completed()),
+            count_interested=of_project(Interest.objects.all()),
+            count_comments=of_project(Comment.objects.shown()),
+            count_outputs=of_project(Output.objects.shown()),
+        )
+
+    def for_api(self) -> "ProjectQuerySet":
+        """Projects in the JSON API's list: with their agenda, tags and public counts, in
+        agenda order; the tags are one extra query for the whole page."""
+        return (
+            self.select_related("agenda")
+            .prefetch_related("tags")
+            .with_public_counts()
+            .in_agenda_order()
+        )
+
+    def for_api_detail(self) -> "ProjectQuerySet":
+        """One project in the JSON API: ``for_api`` plus where it was merged into,
+        ``claim_list`` (every claim, with its researcher) and ``shown_outputs`` (all but
+        rejected ones, leading ones first); one query per kind of thing."""
+        from projects.models import Claim, Output
+
+        return (
+            self.for_api()
+            .select_related("merged_into")
+            .prefetch_related(
+                models.Prefetch(
+                    "claims",
+                    queryset=Claim.objects.select_related("researcher"),
+                    to_attr="claim_list",
+                ),
+                models.Prefetch(
+                    "outputs", queryset=Output.objects.shown().leading(), to_attr="shown_outputs"
+                ),
+            )
+        )
+
+    def for_export(self) -> "ProjectQuerySet":
+        """Rows of an agenda's export: tags, ``active_claims`` (with researchers),
+        ``accepted_outputs`` and the public counts, in source order; one query per kind of
+        thing, whatever the number of rows."""
+        from projects.models import Claim, Output
+
+        return (
+            self.prefetch_related(
+                "tags",
+                models.Prefetch(
+                    "claims",
+                    queryset=Claim.objects.active().select_related("researcher"),
+                    to_attr="active_claims",
+                ),
+                models.Prefetch(
+                    "outputs", queryset=Output.objects.accepted(), to_attr="accepted_outputs"
+                ),
+            )
+            .with_public_counts()
+            .in_agenda_order()
+        )
 
     def for_list(self) -> "ProjectQuerySet":
         """A list of projects: each row with its agenda, tags, standing and demand, who holds
