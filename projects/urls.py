@@ -1,6 +1,15 @@
 from django.urls import path
 
-from projects.views import claims, discussion, interest, outputs, pages, proposals
+from projects.views import (
+    claims,
+    discussion,
+    exports,
+    interest,
+    outputs,
+    pages,
+    proposals,
+    surprise,
+)
 
 app_name = "projects"
 
@@ -8,8 +17,12 @@ urlpatterns = [
     path("", pages.project_list, name="project-list"),
     path("agendas/", pages.agenda_list, name="agenda-list"),
     path("agendas/<slug:slug>/", pages.agenda_detail, name="agenda-detail"),
+    path("agendas/<slug:slug>/export.csv", exports.agenda_export_csv, name="agenda-export-csv"),
+    path("agendas/<slug:slug>/export.json", exports.agenda_export_json, name="agenda-export-json"),
     path("tags/<str:tag>/", pages.project_list, name="tag-detail"),
     path("projects/propose/", proposals.project_propose, name="project-propose"),
+    # Before projects/<slug>/, which would take "random" for a project's slug.
+    path("projects/random/", surprise.project_random, name="project-random"),
     path("projects/<slug:slug>/", pages.project_detail, name="project-detail"),
     path(
         "projects/<slug:slug>/propose-edit/",

@@ -25,7 +25,7 @@ from projects.querysets import ProjectQuerySet
 
 SLUG_MAX_LENGTH = 60
 # Paths under /projects/ that are pages of their own, never a project.
-RESERVED_SLUGS = frozenset({"propose"})
+RESERVED_SLUGS = frozenset({"propose", "random"})
 
 
 def unique_slug(title: str, taken: set[str] | None = None) -> str:
