@@ -55,14 +55,13 @@ def test_the_keyboard_reaches_the_skip_link_then_the_projects(seeded, page_at, l
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
-    # Then the search box, its button and the filters, then the projects.
+    # Then the random-project link, the search box, its button and the filters, then the
+    # projects.
     reached = []
-    while not reached or not reached[-1].startswith("1. A paper") and len(reached) < 10:
+    while not reached or not reached[-1].startswith("1. A paper") and len(reached) < 11:
         page.keyboard.press("Tab")
-        reached.append(
-            page.evaluate("(e => e.id || e.textContent.trim())(document.activeElement)")
-        )
-    assert reached[0] == "id_q"
+        reached.append(page.evaluate("(e => e.id || e.textContent.trim())(document.activeElement)"))
+    assert reached[:2] == ["Surprise me: a random unclaimed project", "id_q"]
     assert reached[-1].startswith("1. A paper which does for deceptive alignment")
     page.keyboard.press("Enter")
     page.wait_for_url("**/projects/a-paper-which-does-for-deceptive-alignment-what-the-goal/")
