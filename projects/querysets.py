@@ -134,7 +134,7 @@ class ProjectQuerySet(models.QuerySet):
         """Live open projects with no active claim: where a researcher could start today."""
         return self.live().open().without_active_claim()
 
-    def random_one(self):
+    def random_one(self) -> "models.Model | None":
         """One of these projects, chosen at random; None when there is none."""
         return self.order_by("?").first()
 

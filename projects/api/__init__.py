@@ -1,5 +1,6 @@
 """The read-only JSON API under /api/, and the headers every one of its answers carries."""
 
+from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ __all__ = ["api", "open_data_headers", "urls"]
 revalidated = decorator_from_middleware(ConditionalGetMiddleware)
 
 
-def open_data_headers(view):
+def open_data_headers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wrap an API view: an ETag (a hash of the body) that a matching If-None-Match turns
     into 304, caches told to revalidate every time, and any origin allowed to read it."""
 

@@ -5,6 +5,9 @@ slug 404, both with a JSON body saying why. The OpenAPI document is generated fr
 signatures and the schemas in ``projects.api.schemas``.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
@@ -53,10 +56,17 @@ def bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
+    """The full URL of a path on this site, as the request reached it."""
     return request.build_absolute_uri(path)
 
 
-def _page(request: HttpRequest, rows: QuerySet, count: int, params: PageParams, serialize) -> dict:
+def _page(
+    request: HttpRequest,
+    rows: QuerySet,
+    count: int,
+    params: PageParams,
+    serialize: Callable[[HttpRequest, Any], dict],
+) -> dict:
     """One page of ``rows`` with links to the pages before and after it (same filters)."""
 
     def link(offset: int) -> str:

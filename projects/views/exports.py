@@ -9,6 +9,7 @@ from projects.open_data import export_rows, rows_as_csv
 
 
 def _as_attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    """Ask the browser to save the answer under ``filename`` rather than show it."""
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
