@@ -37,13 +37,13 @@ def standing_in_words(project: Project) -> str:
     """Where a public project stands: "unclaimed" or "in progress" (open, with nobody or
     somebody on it), "addressed" or "retired".
 
-    Reads ``count_active_claims`` (``ProjectQuerySet.with_public_counts``): no query.
+    Reads ``active_count`` (``ProjectQuerySet.with_standing``): no query.
     """
     if project.status == Project.Status.ADDRESSED:
         return ADDRESSED
     if project.status == Project.Status.RETIRED:
         return RETIRED
-    return IN_PROGRESS if project.count_active_claims else UNCLAIMED
+    return IN_PROGRESS if project.active_count else UNCLAIMED
 
 
 def export_rows(agenda: Agenda, *, absolute: Callable[[str], str]) -> list[dict]:
@@ -62,10 +62,10 @@ def export_rows(agenda: Agenda, *, absolute: Callable[[str], str]) -> list[dict]
             "status": project.status,
             "standing": standing_in_words(project),
             "tags": [tag.name for tag in project.tags.all()],
-            "active_claims": project.count_active_claims,
+            "active_claims": project.active_count,
             "researchers": [claim.researcher.public_name for claim in project.active_claims],
-            "interested": project.count_interested,
-            "comments": project.count_comments,
+            "interested": project.interest_count,
+            "comments": project.comment_count,
             "accepted_outputs": [output.url for output in project.accepted_outputs],
             "url": absolute(project.get_absolute_url()),
         }

@@ -165,35 +165,12 @@ class ProjectQuerySet(models.QuerySet):
             projects = projects.with_active_claim()
         return projects
 
-    def with_public_counts(self) -> "ProjectQuerySet":
-        """Annotate what anyone may count on a project: ``count_active_claims``,
-        ``count_completed_claims``, ``count_interested``, ``count_comments`` (shown ones)
-        and ``count_outputs`` (all but rejected ones).
-
-        Each is a subquery of the same query, never a join: counts stay exact and a page
-        of projects costs one query.
-        """
-        from projects.models import Claim, Comment, Interest, Output
-
-        def of_project(queryset: models.QuerySet) -> models.Subquery:
-            return _count_rows(queryset.filter(project=models.OuterRef("pk")))
-
-        return self.annotate(
-            count_active_claims=of_project(Claim.objects.active()),
-            count_completed_claims=of_project(Claim.objects.completed()),
-            count_interested=of_project(Interest.objects.all()),
-            count_comments=of_project(Comment.objects.shown()),
-            count_outputs=of_project(Output.objects.shown()),
-        )
-
     def for_api(self) -> "ProjectQuerySet":
-        """Projects in the JSON API's list: with their agenda, tags and public counts, in
-        agenda order; the tags are one extra query for the whole page."""
+        """Projects in the JSON API's list: with their agenda, tags, standing and public
+        counts (``with_standing``), in agenda order; the tags are one extra query for the
+        whole page."""
         return (
-            self.select_related("agenda")
-            .prefetch_related("tags")
-            .with_public_counts()
-            .in_agenda_order()
+            self.select_related("agenda").prefetch_related("tags").with_standing().in_agenda_order()
         )
 
     def for_api_detail(self) -> "ProjectQuerySet":
@@ -219,8 +196,8 @@ class ProjectQuerySet(models.QuerySet):
 
     def for_export(self) -> "ProjectQuerySet":
         """Rows of an agenda's export: tags, ``active_claims`` (with researchers),
-        ``accepted_outputs`` and the public counts, in source order; one query per kind of
-        thing, whatever the number of rows."""
+        ``accepted_outputs`` and the counts of ``with_standing``, in source order; one query
+        per kind of thing, whatever the number of rows."""
         from projects.models import Claim, Output
 
         return (
@@ -235,7 +212,7 @@ class ProjectQuerySet(models.QuerySet):
                     "outputs", queryset=Output.objects.accepted(), to_attr="accepted_outputs"
                 ),
             )
-            .with_public_counts()
+            .with_standing()
             .in_agenda_order()
         )
 

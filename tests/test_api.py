@@ -48,7 +48,7 @@ def test_the_project_list_shows_each_live_project_with_its_agenda_tags_and_count
     assert row["slug"] == "map-the-failure-modes" and row["number"] == 3
     assert row["agenda"] == "open-problems"
     assert row["title"] == "Map the failure modes"
-    assert (row["kind"], row["status"], row["standing"]) == ("paper", "open", "in progress")
+    assert (row["kind"], row["status"], row["standing"]) == ("paper", "open", "in_progress")
     assert row["tags"] == [{"slug": "interpretability", "name": "Interpretability"}]
     assert row["claim_limit"] is None
     assert row["url"] == "http://testserver/projects/map-the-failure-modes/"

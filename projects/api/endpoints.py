@@ -24,7 +24,6 @@ from projects.api.schemas import (
     ProjectPage,
 )
 from projects.models import Agenda, Claim, Output, Project
-from projects.open_data import standing_in_words
 
 api = NinjaAPI(
     title="Research Agenda Board",
@@ -114,18 +113,18 @@ def project_data(request: HttpRequest, project: Project) -> dict:
         "title": project.title,
         "kind": project.kind,
         "status": project.status,
-        "standing": standing_in_words(project),
+        "standing": project.standing,
         "tags": [{"slug": tag.slug, "name": tag.name} for tag in project.tags.all()],
         "claim_limit": project.claim_limit,
         "created_at": project.created_at,
         "updated_at": project.updated_at,
         "url": _absolute(request, project.get_absolute_url()),
         "counts": {
-            "active_claims": project.count_active_claims,
-            "completed_claims": project.count_completed_claims,
-            "interested": project.count_interested,
-            "comments": project.count_comments,
-            "outputs": project.count_outputs,
+            "active_claims": project.active_count,
+            "completed_claims": project.completed_count,
+            "interested": project.interest_count,
+            "comments": project.comment_count,
+            "outputs": project.output_count,
         },
     }
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from projects.models import Claim, Output, OutputKind, ProjectKind, ProjectStatus
+from projects.models import Claim, Output, OutputKind, Project, ProjectKind, ProjectStatus
 
 # Page sizes of the API's lists: the default, and the most one request may ask for.
 DEFAULT_LIMIT = 50
@@ -17,7 +17,7 @@ MAX_OFFSET = 1_000_000
 # A visitor never sees an unpublished proposal, so "proposed" is no status of the API.
 PublicStatus = Literal[tuple(s for s in ProjectStatus.values if s != ProjectStatus.PROPOSED)]
 Kind = Literal[tuple(ProjectKind.values)]
-Standing = Literal["unclaimed", "in progress", "addressed", "retired"]
+Standing = Literal[tuple(Project.Standing.values)]
 
 
 class Problem(Schema):
@@ -115,8 +115,9 @@ class ProjectOut(Schema):
     kind: Kind
     status: PublicStatus
     standing: Standing = Field(
-        description="Unclaimed or in progress (open, with nobody or somebody on it), "
-        "addressed or retired."
+        description="Where it stands, as the board's lists say: "
+        + "; ".join(f"{choice.value}: {choice.label.lower()}" for choice in Project.Standing)
+        + "."
     )
     tags: list[TagOut]
     claim_limit: int | None = Field(
