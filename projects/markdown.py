@@ -35,8 +35,12 @@ def render_markdown(source: str) -> str:
 
 def markdown_to_text(source: str) -> str:
     """Markdown source -> plain text on one line: links become their text, markup goes."""
-    text = nh3.clean(_renderer.render(source), tags=set())
-    return " ".join(html.unescape(text).split())
+    return html_to_text(_renderer.render(source))
+
+
+def html_to_text(rendered: str) -> str:
+    """Rendered HTML -> plain text on one line (every tag dropped, entities decoded)."""
+    return " ".join(html.unescape(nh3.clean(rendered, tags=set())).split())
 
 
 class RenderedMarkdown(models.Model):

@@ -501,3 +501,16 @@ class EventQuerySet(models.QuerySet):
     def public(self) -> "EventQuerySet":
         """Events the project's history shows: all but personal toggles like watching."""
         return self.exclude(kind__in=self.model.PRIVATE_KINDS)
+
+    def for_feed(self) -> "EventQuerySet":
+        """What the Atom feeds and the activity page tell: public events of live projects
+        (never an unpublished proposal's, nor a merged-away duplicate's), newest first, each
+        with its actor, project, comment and output joined in the same query."""
+        from projects.models import Project
+
+        return (
+            self.public()
+            .filter(project__in=Project.objects.live())
+            .select_related("actor", "project", "comment", "output")
+            .order_by("-created_at", "-pk")
+        )

@@ -134,6 +134,23 @@ def test_the_history_lists_what_happened_newest_first(client, researcher):
     )
 
 
+def test_the_history_never_names_a_rejected_output(client, researcher, curator):
+    project = ProjectFactory()
+    project.link_output(
+        by=researcher, url="https://example.org/a", title="A good result", kind="paper"
+    )
+    dropped = project.link_output(
+        by=researcher, url="https://example.org/b", title="A spam link", kind="paper"
+    )
+    dropped.reject(by=curator)
+
+    html = client.get(project.get_absolute_url()).content.decode()
+    history = html[html.index('id="history"') :]
+
+    assert "A good result" in history and "A spam link" not in html
+    assert "rejected an output" in history
+
+
 def test_the_page_answers_vary_on_hx_request(client):
     project = ProjectFactory()
     assert "HX-Request" in client.get(project.get_absolute_url())["Vary"]

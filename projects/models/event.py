@@ -1,12 +1,18 @@
-"""The event log: everything that happened to a project, for its history and later its feeds."""
+"""The event log: everything that happened to a project, for its history, its feeds and the
+board's activity page."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import Truncator
 
+from projects.markdown import html_to_text
 from projects.querysets import EventQuerySet
+
+# How long a comment's text may run in a feed entry's summary or on the activity page.
+SUMMARY_LENGTH = 280
 
 
 class Event(models.Model):
@@ -55,6 +61,33 @@ class Event(models.Model):
         Kind.PROPOSAL_REJECTED,
     )
 
+    # How an event is told away from its project's page (a feed entry, a line of the activity
+    # page): the words before the project's title, and any after it.
+    PHRASES = {
+        Kind.CLAIMED: ("claimed", ""),
+        Kind.CHECKED_IN: ("checked in on", ""),
+        Kind.COMPLETED: ("completed their claim on", ""),
+        Kind.RELEASED: ("released a claim on", ""),
+        Kind.COMMENTED: ("commented on", ""),
+        Kind.REPLIED: ("replied to a comment on", ""),
+        Kind.COMMENT_EDITED: ("edited a comment on", ""),
+        Kind.COMMENT_DELETED: ("deleted a comment on", ""),
+        Kind.COMMENT_HIDDEN: ("hid a comment on", ""),
+        Kind.COMMENT_UNHIDDEN: ("restored a hidden comment on", ""),
+        Kind.OUTPUT_LINKED: ("linked an output to", ""),
+        Kind.OUTPUT_ACCEPTED: ("accepted an output of", ""),
+        Kind.OUTPUT_REJECTED: ("rejected an output of", ""),
+        Kind.INTERESTED: ("wants", "done"),
+        Kind.UNINTERESTED: ("withdrew their interest in", ""),
+        Kind.STATUS_CHANGED: ("changed the status of", ""),
+        Kind.TEXT_EDITED: ("edited", ""),
+        Kind.CLAIM_LIMIT_SET: ("set the claim limit of", ""),
+        Kind.TAGS_CHANGED: ("changed the tags of", ""),
+        Kind.ADDED: ("added", ""),
+        Kind.PROPOSAL_APPROVED: ("approved a proposal for", ""),
+        Kind.MERGED: ("merged a duplicate into", ""),
+    }
+
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="events"
@@ -84,6 +117,54 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.get_kind_display()} ({self.project_id})"
+
+    def get_absolute_url(self) -> str:
+        """Where it shows on its project's page: at its comment (or the placeholder left in
+        its place), at its output when everyone sees it, else in the history."""
+        url = self.project.get_absolute_url()
+        if self.comment_id:
+            return f"{url}#comment-{self.comment_id}"
+        if self.shown_output:
+            return f"{url}#output-{self.output_id}"
+        return f"{url}#history"
+
+    @property
+    def actor_name(self) -> str:
+        """Who did it, by their public name; "Someone" once their account is gone."""
+        return self.actor.public_name if self.actor else "Someone"
+
+    @property
+    def phrase(self) -> tuple[str, str]:
+        """The words before and after the project's title when the event is told on its own:
+        ("claimed", "") in "Ada claimed “Title”", ("wants", "done") in "Ada wants “Title” done"."""
+        return self.PHRASES.get(self.kind, (f"{self.get_kind_display()}:", ""))
+
+    @property
+    def headline(self) -> str:
+        """The event in one plain sentence, for a feed entry's title: "Ada claimed “Title”"."""
+        before, after = self.phrase
+        return " ".join(filter(None, [self.actor_name, before, f"“{self.project.title}”", after]))
+
+    @property
+    def shown_comment(self):
+        """Its comment while everyone may read it; None when hidden, deleted or gone."""
+        return self.comment if self.comment_id and self.comment.is_shown else None
+
+    @property
+    def shown_output(self):
+        """Its output unless a curator rejected it (a rejected output's title stays with its
+        linker and the curators); None otherwise."""
+        return self.output if self.output_id and not self.output.is_rejected else None
+
+    @property
+    def summary(self) -> str:
+        """What it touched, in a line of plain text: the comment's text while it is shown, the
+        output's title unless it was rejected, else the event's note (maybe empty)."""
+        if comment := self.shown_comment:
+            return Truncator(html_to_text(comment.body_html)).chars(SUMMARY_LENGTH)
+        if output := self.shown_output:
+            return output.title
+        return self.note
 
     @classmethod
     def record(cls, *, project, actor, kind: str, note: str = "", **objects) -> Event:
