@@ -1,6 +1,8 @@
 from django.urls import path
 
+from projects import feeds
 from projects.views import (
+    activity,
     claims,
     discussion,
     exports,
@@ -20,6 +22,12 @@ urlpatterns = [
     path("agendas/<slug:slug>/export.csv", exports.agenda_export_csv, name="agenda-export-csv"),
     path("agendas/<slug:slug>/export.json", exports.agenda_export_json, name="agenda-export-json"),
     path("tags/<str:tag>/", pages.project_list, name="tag-detail"),
+    path("activity/", activity.activity, name="activity"),
+    path("feeds/", feeds.SiteFeed(), name="feed-site"),
+    path("feeds/agendas/<slug:slug>/", feeds.AgendaFeed(), name="feed-agenda"),
+    path("feeds/projects/<slug:slug>/", feeds.ProjectFeed(), name="feed-project"),
+    # Tag slugs may hold any letter (Tag.slug allows unicode), which <slug:> would refuse.
+    path("feeds/tags/<str:slug>/", feeds.TagFeed(), name="feed-tag"),
     path("projects/propose/", proposals.project_propose, name="project-propose"),
     # Before projects/<slug>/, which would take "random" for a project's slug.
     path("projects/random/", surprise.project_random, name="project-random"),
