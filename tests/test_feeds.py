@@ -162,6 +162,15 @@ def test_an_entry_names_its_author_by_public_name_and_never_by_email(client, sce
     assert "ada@example.org" not in raw and "<email>" not in raw
 
 
+def test_an_event_whose_actor_is_gone_is_told_as_someones(client, scene, ada):
+    Event.objects.update(actor=None)
+
+    newest = entries(fetch(client, feed_urls(scene)["site"]))[0]
+
+    assert text(newest, "atom:title") == "Someone linked an output to “Toy models of deception”"
+    assert text(newest, "atom:author/atom:name") == "Someone"
+
+
 def test_entry_ids_are_unique_and_the_same_at_every_reading(client, scene):
     url = feed_urls(scene)["site"]
     first = [text(entry, "atom:id") for entry in entries(fetch(client, url))]
