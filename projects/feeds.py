@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed, get_tag_uri
 from django.utils.html import escape
@@ -176,11 +176,8 @@ class TagFeed(ActivityFeed):
         return f"Claims, discussion, outputs and status changes on projects tagged “{tag}”."
 
     def link(self, tag: Tag) -> str:
-        """The tag's page; the activity page wherever the board has no tag pages."""
-        try:
-            return reverse("projects:tag-detail", args=[tag.slug])
-        except NoReverseMatch:
-            return reverse("projects:activity")
+        """The tag's page: its projects."""
+        return reverse("projects:tag-detail", args=[tag.slug])
 
     def events(self, tag: Tag) -> EventQuerySet:
         """The public events of the live projects with the tag."""

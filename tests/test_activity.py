@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from projects.models import Event, Output
 from projects.views import activity
-from tests.factories import CommentFactory, ProjectFactory, UserFactory
+from tests.factories import CommentFactory, ProjectFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +223,13 @@ def test_a_project_page_links_its_feed_in_its_head_and_in_its_history(client):
     assert f'href="{project_feed}"' in head_of(html)
     history = html[html.index('id="history"') :]
     assert f'<a href="{project_feed}" type="application/atom+xml">Atom feed</a>' in history
+
+
+def test_a_tag_page_links_its_feed_in_its_head_and_in_words(client):
+    tag = TagFactory(name="Interpretability", slug="interpretability")
+    tag_feed = reverse("projects:feed-tag", args=[tag.slug])
+
+    html = client.get(reverse("projects:tag-detail", args=[tag.slug])).content.decode()
+
+    assert f'href="{tag_feed}"' in head_of(html)
+    assert f'<a href="{tag_feed}" type="application/atom+xml">Atom feed</a>' in html

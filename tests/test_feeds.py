@@ -125,6 +125,7 @@ def test_the_feeds_are_titled_after_what_they_follow_and_link_its_page(client, s
     assert text(project_feed, "atom:title") == "Toy models of deception · Research Agenda Board"
     assert alternate(project_feed) == f"http://testserver{project.get_absolute_url()}#history"
     assert text(tag, "atom:title") == "Projects tagged “Interpretability” · Research Agenda Board"
+    assert alternate(tag) == "http://testserver/tags/interpretability/"
     assert site.find(f"{ATOM}link[@rel='self']").get("href") == "http://testserver/feeds/"
 
 

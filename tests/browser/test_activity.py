@@ -1,9 +1,11 @@
-"""The Recent activity page in Chromium, at phone and laptop widths; and the feed links."""
+"""The Recent activity page in Chromium, at phone and laptop widths; and the feed links
+of the agenda, tag and project pages."""
 
 import pytest
+from django.urls import reverse
 
 from projects.importers import import_agenda
-from projects.models import Output, Project
+from projects.models import Output, Project, Tag
 from projects.views import activity
 from tests.browser.conftest import LAPTOP, PHONE
 from tests.factories import UserFactory
@@ -68,10 +70,17 @@ def test_the_activity_page_fits_the_screen_and_leads_to_each_project(
     assert page.locator("#history").is_visible()
 
 
-def test_the_agenda_and_project_pages_show_their_feed_links(busy_board, page_at, live_server):
+def test_the_agenda_tag_and_project_pages_show_their_feed_links(busy_board, page_at, live_server):
     page = page_at(PHONE)
     page.goto(live_server.url + busy_board.agenda.get_absolute_url())
     assert page.get_by_role("link", name="Atom feed").is_visible()
+    assert horizontal_overflow(page) <= 0
+
+    tag = Tag.objects.first()
+    page.goto(live_server.url + reverse("projects:tag-detail", args=[tag.slug]))
+    assert page.get_by_role("link", name="Atom feed").get_attribute("href") == (
+        reverse("projects:feed-tag", args=[tag.slug])
+    )
     assert horizontal_overflow(page) <= 0
 
     page.goto(live_server.url + busy_board.get_absolute_url())
