@@ -2,8 +2,11 @@
 of the agenda, tag and project pages."""
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from projects.importers import import_agenda
 from projects.models import Output, Project, Tag
 from projects.views import activity
@@ -86,3 +89,17 @@ def test_the_agenda_tag_and_project_pages_show_their_feed_links(busy_board, page
     page.goto(live_server.url + busy_board.get_absolute_url())
     feed = page.locator("#history").get_by_role("link", name="Atom feed")
     assert feed.get_attribute("href") == f"/feeds/projects/{busy_board.slug}/"
+
+
+def test_a_signed_in_curators_navigation_wraps_on_a_phone(busy_board, page_at, live_server):
+    client = Client()
+    client.force_login(User.objects.get(username="grace"))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page = page_at(PHONE)
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    page.goto(live_server.url + "/activity/")
+
+    assert page.get_by_role("button", name="Sign out").is_visible()
+    assert horizontal_overflow(page) <= 0
