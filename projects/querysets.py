@@ -228,11 +228,13 @@ class ProjectQuerySet(models.QuerySet):
         ``active_claims`` and ``completed_claims`` (with researchers), ``accepted_outputs``
         and tags are prefetched: one query each for the whole page, never one per row.
         The standing and the counts are annotations (``with_standing``) of the page's query.
+        The search vector, which no page shows, stays in the database.
         """
         from projects.models import Claim, Output
 
         return (
             self.select_related("agenda")
+            .defer("search_vector")
             .prefetch_related(
                 "tags",
                 models.Prefetch(

@@ -249,6 +249,15 @@ def test_odd_queries_search_without_error(query):
     assert len(ranked(query)) <= 1
 
 
+@pytest.mark.django_db
+def test_a_list_of_projects_leaves_their_search_vectors_in_the_database():
+    ProjectFactory(title="Zebrafish")
+
+    (project,) = Project.objects.live().for_list().search("zebrafish")
+
+    assert "search_vector" in project.get_deferred_fields()
+
+
 def test_the_gin_index_is_made_only_on_postgresql(db):
     index = GinIndexOnPostgreSQL(fields=["search_vector"], name="project_search_idx")
     sql = str(index.create_sql(Project, connection.schema_editor()))
