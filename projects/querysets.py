@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from projects.search import search_projects
+
 # How many events a project page's history shows.
 HISTORY_LIMIT = 30
 
@@ -105,6 +107,17 @@ class ProjectQuerySet(models.QuerySet):
         """Public projects that were not merged away: the ones people list and act on."""
         return self.public().filter(merged_into__isnull=True)
 
+    def search(self, query: str) -> "ProjectQuerySet":
+        """Projects matching ``query`` (web-search syntax: words, "a phrase", or, -word),
+        annotated with ``search_rank``, higher for better matches; unordered, so the caller
+        orders by ``-search_rank`` for relevance. A blank query (or one of only common
+        words) filters nothing and ranks every project 0.
+
+        Full-text search through the stored, indexed vector on PostgreSQL; a word match on
+        SQLite. See ``projects.search``.
+        """
+        return search_projects(self, query)
+
     def in_agenda_order(self) -> "ProjectQuerySet":
         """Agenda by agenda, each in its source numbering, the community's proposals last."""
         from projects.models import Agenda
@@ -113,14 +126,6 @@ class ProjectQuerySet(models.QuerySet):
             models.When(agenda__slug=Agenda.COMMUNITY_SLUG, then=1), default=0
         )
         return self.order_by(community_last, "agenda_id", "number")
-
-    def search(self, query: str) -> "ProjectQuerySet":
-        """Projects whose title or description contains the words (a first, simple search)."""
-        for word in query.split():
-            self = self.filter(
-                models.Q(title__icontains=word) | models.Q(description__icontains=word)
-            )
-        return self.annotate(search_rank=models.Value(0.0, output_field=models.FloatField()))
 
     def without_active_claim(self) -> "ProjectQuerySet":
         """Projects nobody is working on now (whatever their status)."""
@@ -223,11 +228,13 @@ class ProjectQuerySet(models.QuerySet):
         ``active_claims`` and ``completed_claims`` (with researchers), ``accepted_outputs``
         and tags are prefetched: one query each for the whole page, never one per row.
         The standing and the counts are annotations (``with_standing``) of the page's query.
+        The search vector, which no page shows, stays in the database.
         """
         from projects.models import Claim, Output
 
         return (
             self.select_related("agenda")
+            .defer("search_vector")
             .prefetch_related(
                 "tags",
                 models.Prefetch(

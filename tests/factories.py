@@ -6,6 +6,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from projects.models import Agenda, Claim, Comment, Output, Project, Tag
+from projects.search import refresh_search_vector
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -72,6 +73,12 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             project.tags.set(extracted)
 
+    @factory.post_generation
+    def _searchable(project, create, extracted, **kwargs):
+        """Indexed for search, as the domain's first event for a project would index it."""
+        if create:
+            refresh_search_vector(project.pk)
+
 
 class ClaimFactory(factory.django.DjangoModelFactory):
     """An active claim; made directly, for tests that set the scene rather than test claiming."""
@@ -87,15 +94,23 @@ class ClaimFactory(factory.django.DjangoModelFactory):
 class CommentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Comment
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     author = factory.SubFactory(UserFactory)
     body = "What exactly counts as *done* here?"
 
+    @factory.post_generation
+    def _searchable(comment, create, extracted, **kwargs):
+        """Its project's search vector reads it, as after ``Project.add_comment``."""
+        if create:
+            refresh_search_vector(comment.project_id)
+
 
 class OutputFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Output
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     submitted_by = factory.SubFactory(UserFactory)
@@ -105,3 +120,9 @@ class OutputFactory(factory.django.DjangoModelFactory):
 
     class Params:
         accepted = factory.Trait(review=Output.Review.ACCEPTED)
+
+    @factory.post_generation
+    def _searchable(output, create, extracted, **kwargs):
+        """Its project's search vector reads its title, as after ``Project.link_output``."""
+        if create:
+            refresh_search_vector(output.project_id)

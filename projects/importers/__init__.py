@@ -24,6 +24,7 @@ from projects.importers.agenda_file import (
 from projects.importers.titles import TITLE_MAX_LENGTH, derive_title, infer_kind, title_text
 from projects.models import Agenda, Project, Tag
 from projects.models.project import unique_slug
+from projects.search import refresh_search_vector
 
 __all__ = [
     "EXPORT_MARK",
@@ -99,6 +100,7 @@ def import_agenda(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
     )
     next_free = max([*existing, *(item.number for item in parsed.items)], default=0) + 1
     taken_slugs = set(Project.objects.values_list("slug", flat=True))
+    created_ids = []
     for item in parsed.items:
         project = matched.get(item.number)
         if project is None:
@@ -109,7 +111,7 @@ def import_agenda(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
                 report.renumbered.append((item.number, squatter.number))
             slug = unique_slug(item.title, taken_slugs)
             taken_slugs.add(slug)
-            Project.objects.create(
+            project = Project.objects.create(
                 agenda=agenda,
                 number=item.number,
                 slug=slug,
@@ -119,6 +121,7 @@ def import_agenda(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
                 imported_title=item.title,
                 imported_description=item.description,
             )
+            created_ids.append(project.pk)
             report.created.append(item.number)
             continue
         if parsed.is_export:
@@ -128,6 +131,9 @@ def import_agenda(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
         (report.updated if changed else report.unchanged).append(item.number)
         if kept:
             report.kept_curated.append(item.number)
+    # An imported project starts without an event (its history begins with what people do),
+    # so it is indexed here; every later change of its text records one, which indexes it.
+    refresh_search_vector(*created_ids)
     if dry_run:
         transaction.set_rollback(True)
     return report

@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 
 from projects.markdown import html_to_text
 from projects.querysets import EventQuerySet
+from projects.search import refresh_search_vector
 
 # How long a comment's text may run in a feed entry's summary or on the activity page.
 SUMMARY_LENGTH = 280
@@ -87,6 +88,30 @@ class Event(models.Model):
         Kind.PROPOSAL_APPROVED: ("approved a proposal for", ""),
         Kind.MERGED: ("merged a duplicate into", ""),
     }
+
+    # What changes nothing search reads (a project's title, description, summary, shown
+    # comments and outputs' titles): every other kind refreshes the project's search vector.
+    # A kind missing here costs one needless UPDATE; a kind wrongly here, stale search.
+    UNINDEXED_KINDS = frozenset(
+        {
+            Kind.CLAIMED,
+            Kind.CHECKED_IN,
+            Kind.COMPLETED,
+            Kind.RELEASED,
+            Kind.INTERESTED,
+            Kind.UNINTERESTED,
+            Kind.STATUS_CHANGED,
+            Kind.CLAIM_LIMIT_SET,
+            Kind.TAGS_CHANGED,
+            Kind.EDIT_PROPOSED,
+            Kind.PROPOSAL_APPROVED,
+            Kind.PROPOSAL_REJECTED,
+            Kind.COMMENT_FLAGGED,
+            Kind.FLAGS_DISMISSED,
+            Kind.WATCHED,
+            Kind.UNWATCHED,
+        }
+    )
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -168,7 +193,12 @@ class Event(models.Model):
 
     @classmethod
     def record(cls, *, project, actor, kind: str, note: str = "", **objects) -> Event:
-        """Log an event, and count it as activity on the actor's active claim on the project."""
+        """Log an event, count it as activity on the actor's active claim on the project, and
+        refresh the project's search vector unless the kind is in UNINDEXED_KINDS.
+
+        Every change to what search reads records an event after it is made, so this is the
+        one place that keeps search current (see ``refresh_search_vector``).
+        """
         from projects.models.claim import Claim
 
         event = cls.objects.create(
@@ -177,4 +207,6 @@ class Event(models.Model):
         Claim.objects.active().filter(project=project, researcher=actor).update(
             last_activity_at=event.created_at
         )
+        if kind not in cls.UNINDEXED_KINDS:
+            refresh_search_vector(event.project_id)
         return event

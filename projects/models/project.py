@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
@@ -22,6 +23,7 @@ from projects.models.event import Event
 from projects.models.interest import Interest, Watch
 from projects.models.output import Output
 from projects.querysets import ProjectQuerySet
+from projects.search import GinIndexOnPostgreSQL
 
 SLUG_MAX_LENGTH = 60
 # Paths under /projects/ that are pages of their own, never a project.
@@ -130,6 +132,10 @@ class Project(ProjectCuration, RenderedMarkdown):
     imported_description = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Full-text search on PostgreSQL: weighted words of the title, the texts, the shown
+    # comments and outputs, kept current by ``projects.search.refresh_search_vector``.
+    # Always empty on SQLite, which searches without it.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     # The moves a curator may make, and what each is called.
     TRANSITIONS = {
@@ -165,7 +171,10 @@ class Project(ProjectCuration, RenderedMarkdown):
                 name="project_kind_valid",
             ),
         ]
-        indexes = [models.Index(fields=["status"], name="project_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="project_status_idx"),
+            GinIndexOnPostgreSQL(fields=["search_vector"], name="project_search_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"

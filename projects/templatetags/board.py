@@ -1,9 +1,10 @@
 """The permission predicates, as filters: templates ask ``{% if user|can_reply:comment %}``
-rather than re-deriving a rule."""
+rather than re-deriving a rule; and search results' highlighting."""
 
 from django import template
+from django.utils.safestring import SafeString
 
-from projects import permissions
+from projects import permissions, search
 
 register = template.Library()
 
@@ -33,14 +34,13 @@ def can_review(user) -> bool:
 
 
 @register.filter
-def highlight(text: str, query: str) -> str:
-    """Placeholder until search lands: the text, escaped."""
-    from django.utils.html import escape
-
-    return escape(text)
+def highlight(text: str, query: str) -> SafeString:
+    """``{{ project.title|highlight:query }}``: see ``search.highlight``."""
+    return search.highlight(text, query)
 
 
 @register.filter
 def excerpt(text: str, query: str) -> str:
-    """Placeholder until search lands: the text's beginning."""
-    return text[:220]
+    """``{{ project.description|excerpt:query|highlight:query }}``: a plain-text window of
+    markdown around the query's first match; see ``search.excerpt``."""
+    return search.excerpt(text, query)
