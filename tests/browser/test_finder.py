@@ -4,6 +4,7 @@ back button restores them, and the same search works with JavaScript off."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from projects.importers import import_agenda
 from tests.browser.conftest import LAPTOP, PHONE
@@ -47,8 +48,8 @@ def test_results_follow_typing_without_a_page_load_and_back_restores_them(
 
     page.go_back()
     page.wait_for_url(re.compile(r"/\?q=gradient(\+|%20)hacking$"))
-    assert page.locator(".project-row").count() == searched
-    assert page.get_by_label("Search projects").input_value() == "gradient hacking"
+    expect(page.locator(".project-row")).to_have_count(searched)
+    expect(page.get_by_label("Search projects")).to_have_value("gradient hacking")
 
 
 def test_the_same_search_works_with_javascript_off(seeded, page_at, live_server):
