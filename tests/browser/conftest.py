@@ -25,9 +25,22 @@ LAPTOP = {"width": 1280, "height": 800}
 
 @pytest.fixture(scope="session")
 def browser():
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Starting Playwright's sync API gives the test code a new context, and with it new
+    # database connection objects (Django keeps them in context-local storage). The
+    # snapshot that serialized_rollback restores after each flush lives on the old ones:
+    # carry it over, or every transactional test after the first loses the data that
+    # migrations made (the Curators group).
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in snapshots.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()

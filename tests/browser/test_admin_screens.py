@@ -14,8 +14,7 @@ pytestmark = [
 ]
 
 WIDE = {"width": 1600, "height": 900}
-# pytest-django's superuser: after other tests, these transactional tests do not find the
-# Curators group that a migration makes, so no curator of that group can be made here.
+# The screens are signed in as pytest-django's superuser (admin_user), whose password is this.
 PASSWORD = "password"
 
 
