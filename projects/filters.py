@@ -11,8 +11,7 @@ from django import forms
 from django.db import models
 
 from projects.models import Agenda, Project, Tag
-
-MAX_QUERY_LENGTH = 200
+from projects.search import MAX_QUERY_LENGTH
 
 
 class Sort(models.TextChoices):
@@ -122,8 +121,8 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(status=Project.Status.OPEN, active_count=0) if value else queryset
 
     def only_stale(self, queryset, name: str, value: bool | None):
-        """When ticked: projects with an active claim silent past the claim window."""
-        return queryset.filter(active_count__gt=models.F("fresh_count")) if value else queryset
+        """When ticked: projects whose standing is stale (everyone on it gone quiet)."""
+        return queryset.filter(standing=Project.Standing.STALE) if value else queryset
 
     def only_with_outputs(self, queryset, name: str, value: bool | None):
         """When ticked: projects with at least one output that was not rejected."""
@@ -147,8 +146,9 @@ class ProjectFilter(django_filters.FilterSet):
             case Sort.WANTED:
                 return queryset.order_by("-interest_count", "-comment_count", *tail)
             case Sort.NEGLECTED:
+                # A claim gone quiet leaves a project as neglected as no claim at all.
                 nobody_on_it = models.Case(
-                    models.When(status=Project.Status.OPEN, active_count=0, then=0), default=1
+                    models.When(status=Project.Status.OPEN, fresh_count=0, then=0), default=1
                 )
                 return queryset.order_by(nobody_on_it, demand.desc(), *tail)
         return queryset.in_agenda_order()

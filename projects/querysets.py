@@ -278,9 +278,8 @@ class ProjectQuerySet(models.QuerySet):
 
         status, standing = self.model.Status, self.model.Standing
         cutoff = timezone.now() - datetime.timedelta(days=settings.CLAIM_STALE_DAYS)
-        partly_addressed = models.Exists(
-            Output.objects.accepted().filter(project=models.OuterRef("pk"))
-        )
+        accepted = Output.objects.accepted().filter(project=models.OuterRef("pk"))
+        fully_addressed = models.Exists(accepted.filter(addresses=Output.Addresses.FULLY))
         return self.annotate(
             active_count=_count(Claim.objects.active()),
             fresh_count=_count(Claim.objects.active().filter(last_activity_at__gte=cutoff)),
@@ -301,9 +300,12 @@ class ProjectQuerySet(models.QuerySet):
             standing=models.Case(
                 models.When(status=status.RETIRED, then=models.Value(standing.RETIRED)),
                 models.When(status=status.ADDRESSED, then=models.Value(standing.ADDRESSED)),
+                # An accepted output that fully answers it: addressed, before a curator
+                # gets to marking it so.
+                models.When(fully_addressed, then=models.Value(standing.ADDRESSED)),
                 models.When(fresh_count__gt=0, then=models.Value(standing.IN_PROGRESS)),
                 models.When(active_count__gt=0, then=models.Value(standing.STALE)),
-                models.When(partly_addressed, then=models.Value(standing.PARTLY_ADDRESSED)),
+                models.When(models.Exists(accepted), then=models.Value(standing.PARTLY_ADDRESSED)),
                 models.When(completed_count__gt=0, then=models.Value(standing.COMPLETED)),
                 default=models.Value(standing.UNCLAIMED),
                 output_field=models.CharField(),

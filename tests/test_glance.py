@@ -202,7 +202,7 @@ def test_the_agendas_page_is_in_the_site_navigation_and_an_agendas_breadcrumb(cl
 
 
 def test_the_agendas_page_ignores_its_query_string_and_refuses_a_post(client):
-    assert client.get(AGENDAS + "?page=x&sort=%00").status_code == 200
+    assert client.get(AGENDAS + "?page=x&sort=sideways").status_code == 200
     assert client.post(AGENDAS).status_code == 405
 
 

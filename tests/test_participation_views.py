@@ -445,8 +445,8 @@ def test_saving_an_htmx_edit_replaces_the_whole_discussion(client, ada, project)
     assert saved["HX-Retarget"] == "#discussion" and saved["HX-Reswap"] == "outerHTML"
 
 
-def test_odd_usernames_in_the_url_are_404(client):
-    assert client.get("/people/%00/").status_code == 404
+def test_odd_usernames_in_the_url_are_404_and_a_nul_is_400(client):
+    assert client.get("/people/%00/").status_code == 400
     assert client.get("/people/a%20b/").status_code == 404
 
 

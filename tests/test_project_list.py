@@ -227,20 +227,26 @@ def test_a_tag_page_lists_the_projects_with_that_tag(client):
 def count_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
-    assert response.status_code == 200
+    assert response.status_code == 200, response.context["finder"].errors
     return len(queries)
 
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?sort=neglected", "?sort=activity&unclaimed=on", "?stale=on&has_outputs=on&kind=paper"],
+    [
+        "",
+        "?q=question",
+        "?sort=neglected",
+        "?sort=activity&unclaimed=on",
+        "?stale=on&has_outputs=on&kind=paper",
+        "?q=question&tag=topic-0&sort=wanted",
+    ],
 )
 def test_the_list_costs_the_same_queries_for_one_row_as_for_twenty(client, query):
     """Guards the N+1s of a row: its agenda, tags, claims (active and completed), accepted
     outputs and demand counts are joined, prefetched or annotated for the whole page."""
-    tag = TagFactory()
+    tag = TagFactory(name="Topic 0")
     agenda = AgendaFactory()
-
     silent = timezone.now() - datetime.timedelta(days=400)
 
     def add_projects() -> None:
@@ -262,5 +268,67 @@ def test_the_list_costs_the_same_queries_for_one_row_as_for_twenty(client, query
     twenty = count_queries(client, f"/{query}")
 
     # The count, the page's rows, and one each for tags, active claims, completed claims,
-    # accepted outputs; the agenda and tag choices of the filter form.
-    assert one == twenty == 8
+    # accepted outputs; the agenda and tag choices of the filter form; and reading the tag
+    # a filter names.
+    assert one == twenty == (9 if "tag=" in query else 8)
+
+
+def test_a_tag_page_keeps_its_tag_and_its_finder_stays_on_it(client):
+    tag, other = TagFactory(name="Agency"), TagFactory(name="Other")
+    ProjectFactory(title="Tagged paper", tags=[tag])
+    ProjectFactory(title="Other paper", tags=[other])
+
+    response = client.get(f"/tags/{tag.slug}/?tag={other.slug}")
+
+    html = response.content.decode()
+    assert row_titles(response) == ["Tagged paper"]
+    assert f'action="/tags/{tag.slug}/"' in html
+    assert 'name="tag"' not in html  # the path holds the tag
+
+
+def test_the_stale_filter_lists_exactly_the_rows_that_say_stale(client, settings):
+    settings.CLAIM_STALE_DAYS = 30
+    silent = timezone.now() - datetime.timedelta(days=60)
+    half = ProjectFactory(title="One quiet, one busy")
+    ClaimFactory(project=half, last_activity_at=silent)
+    ClaimFactory(project=half)
+    quiet = ProjectFactory(title="All quiet")
+    ClaimFactory(project=quiet, last_activity_at=silent)
+    retired = ProjectFactory(title="Retired, claim left over", retired=True)
+    ClaimFactory(project=retired, last_activity_at=silent)
+
+    assert row_titles(client.get("/?stale=on")) == ["All quiet"]
+
+
+def test_neglected_counts_a_quiet_claim_as_nobody_on_it(client, settings):
+    settings.CLAIM_STALE_DAYS = 30
+    agenda = AgendaFactory()
+    quiet = ProjectFactory(agenda=agenda, number=1, title="Wanted, claim gone quiet")
+    ClaimFactory(project=quiet, last_activity_at=timezone.now() - datetime.timedelta(days=300))
+    for name in ("a", "b", "c"):
+        Interest.objects.create(project=quiet, researcher=UserFactory(username=f"q{name}"))
+    busy = ProjectFactory(agenda=agenda, number=2, title="Wanted, worked on")
+    ClaimFactory(project=busy)
+    Interest.objects.create(project=busy, researcher=UserFactory(username="b1"))
+    ProjectFactory(agenda=agenda, number=3, title="Unwanted")
+
+    assert row_titles(client.get("/?sort=neglected")) == [
+        "Wanted, claim gone quiet",
+        "Unwanted",
+        "Wanted, worked on",
+    ]
+
+
+def test_an_accepted_output_that_fully_answers_an_open_project_makes_it_addressed(client):
+    project = ProjectFactory(title="Answered in full")
+    OutputFactory(project=project, accepted=True, addresses="fully")
+
+    assert "Addressed" in rows(client.get("/").content.decode())[0]
+
+
+def test_pages_answer_head_requests(client):
+    ProjectFactory()
+
+    assert client.head("/").status_code == 200
+    assert client.head("/agendas/").status_code == 200
+    assert client.head("/activity/").status_code == 200

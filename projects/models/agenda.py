@@ -29,6 +29,9 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("projects:tag-detail", args=[self.slug])
+
     @classmethod
     def named(cls, name: str) -> Tag | None:
         """The tag with this name (or this name's slug), made if there is none yet; None for a

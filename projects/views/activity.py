@@ -3,7 +3,7 @@
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from projects.models import Event
 
@@ -20,7 +20,7 @@ def nearest_page(paginator: Paginator, number: str | None) -> Page:
     return paginator.page(min(max(wanted, 1), paginator.num_pages))
 
 
-@require_GET
+@require_safe
 def activity(request: HttpRequest) -> HttpResponse:
     """Public events of live projects across the board, newest first, ``?page=`` at a time."""
     paginator = Paginator(Event.objects.for_feed(), PER_PAGE)

@@ -8,8 +8,9 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from projects.filters import ProjectFilter, Sort
@@ -19,7 +20,7 @@ from projects.views.common import render_page
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     """The project finder: every live project, searched, filtered and sorted as the query
@@ -32,8 +33,9 @@ def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     data = request.GET.copy()
     tag_shown = None
     if tag is not None:
+        # The path names the tag; a ?tag= in the query string cannot change it.
         tag_shown = get_object_or_404(Tag, slug=tag)
-        data.setdefault("tag", tag_shown.slug)
+        data["tag"] = tag_shown.slug
     finder = ProjectFilter(data, queryset=Project.objects.live().for_list())
     paginator = Paginator(finder.qs, settings.PROJECTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
@@ -43,6 +45,9 @@ def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
         "query": finder.query,
         "grouped": finder.sorted_by == Sort.NUMBER and not finder.query,
         "tag": tag_shown,
+        "finder_url": tag_shown.get_absolute_url()
+        if tag_shown
+        else reverse("projects:project-list"),
         "results_summary": _results_summary(paginator.count, finder),
     }
     if request.htmx and not request.htmx.history_restore_request:
@@ -65,7 +70,7 @@ def _results_summary(count: int, finder: ProjectFilter) -> str:
     return projects
 
 
-@require_GET
+@require_safe
 def agenda_list(request: HttpRequest) -> HttpResponse:
     """Every agenda, the community's proposals last: who wrote it, its progress in words, and
     its projects at a glance."""
@@ -73,7 +78,7 @@ def agenda_list(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/agenda_list.html", {"agendas": agendas})
 
 
-@require_GET
+@require_safe
 def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One agenda: its attribution and intro, its projects at a glance, then its projects in
     source order."""
@@ -82,7 +87,7 @@ def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/agenda_detail.html", {"agenda": agenda, "projects": projects})
 
 
-@require_GET
+@require_safe
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One project: description and source, claims with plans, outputs, discussion, history."""
     project = get_object_or_404(Project.objects.public().for_detail(request.user), slug=slug)
@@ -92,7 +97,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_page(request, project)
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers: 200 after a database round trip, 503 if the database is unreachable."""
