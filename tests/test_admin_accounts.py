@@ -65,3 +65,18 @@ def test_an_admin_can_mark_an_address_verified_on_the_users_page(admin_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     address.refresh_from_db()
     assert address.verified and address.primary
+
+
+def test_a_user_who_wrote_on_the_board_cannot_be_deleted_in_the_admin(admin_client):
+    """Their comments would go with them, behind the search index's back and the history's."""
+    from tests.factories import ProjectFactory
+
+    gone = UserFactory(username="writer")
+    ProjectFactory().add_comment(author=gone, body="Words the board keeps.")
+
+    response = admin_client.post(
+        reverse("admin:accounts_user_delete", args=[gone.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert type(gone).objects.filter(pk=gone.pk).exists()
