@@ -33,6 +33,9 @@ run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_agenda $(DEMO_AGENDA)
 	$(MANAGE) ensure_local_admin --url http://$(HOST):$(PORT)/
+	@# The sweep (reminders, dormancy, digests, retries) runs beside the server, once a minute.
+	$(MANAGE) sweep --every 60 > var/sweep.log 2>&1 & sweeper=$$!; \
+	trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install

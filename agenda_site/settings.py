@@ -47,8 +47,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "template_partials.apps.SimpleAppConfig",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "projects",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +167,16 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT and the rest
+# Background work (Django's tasks API): at once, in the request, by default; in production
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend queues tasks in the database for
+# `manage.py db_worker`. Mail goes through the outbox (notifications.outbox) either way.
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <board@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

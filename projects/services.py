@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
-from django.template.loader import render_to_string
 
 from accounts.models import User
+from notifications.outbox import queue_email
 from projects.models import (
     Agenda,
     Claim,
@@ -206,7 +205,7 @@ def proposal_approve(*, proposal: Proposal, by: User, reason: str = "") -> Propo
         project.rename(title=proposal.title, by=by, note=note)
         project.set_kind(kind=proposal.project_kind, by=by, note=note)
         project.edit_description(text=proposal.description, by=by, note=note)
-    transaction.on_commit(lambda: proposal_email_decision(proposal=proposal))
+    proposal_email_decision(proposal=proposal)
     return proposal
 
 
@@ -220,32 +219,26 @@ def proposal_reject(*, proposal: Proposal, by: User, reason: str) -> Proposal:
     if not reason.strip():
         raise ValidationError("Say why, so that the proposer can learn from it.", code="reason")
     proposal = proposal.decide(by=by, state=Proposal.State.REJECTED, reason=reason)
-    transaction.on_commit(lambda: proposal_email_decision(proposal=proposal))
+    proposal_email_decision(proposal=proposal)
     return proposal
 
 
 def proposal_email_decision(*, proposal: Proposal) -> None:
-    """Email the proposer the decision, with a link to the project or to their proposals."""
+    """Queue the proposer's email of the decision, with a link to the project or to their
+    proposals (in the outbox: it goes out once the decision commits)."""
     if not proposal.proposer.email:
         return
     verdict = "approved" if proposal.is_approved else "not accepted"
-    # One line: a title can never break the subject header.
-    title = " ".join(proposal.title.split())
     path = (
         proposal.project.get_absolute_url()
         if proposal.is_approved
         else proposal.proposer.get_absolute_url() + f"#proposal-{proposal.pk}"
     )
-    send_mail(
-        subject=f"[{settings.SITE_NAME}] Your proposal was {verdict}: {title}",
-        message=render_to_string(
-            "projects/email/proposal_decided.txt",
-            {
-                "proposal": proposal,
-                "site_name": settings.SITE_NAME,
-                "link": settings.SITE_URL.rstrip("/") + path,
-            },
-        ),
-        from_email=None,
-        recipient_list=[proposal.proposer.email],
+    queue_email(
+        key=f"proposal-decided:{proposal.pk}",
+        to=proposal.proposer.email,
+        recipient=proposal.proposer,
+        subject=f"Your proposal was {verdict}: {proposal.title}",
+        template="projects/email/proposal_decided.txt",
+        context={"proposal": proposal, "link": settings.SITE_URL.rstrip("/") + path},
     )
