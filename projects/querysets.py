@@ -201,12 +201,14 @@ class ProjectQuerySet(models.QuerySet):
 
     def for_export(self) -> "ProjectQuerySet":
         """Rows of an agenda's export: tags, ``active_claims`` (with researchers),
-        ``accepted_outputs`` and the counts of ``with_standing``, in source order; one query
-        per kind of thing, whatever the number of rows."""
+        ``accepted_outputs`` and the standing and counts of ``with_standing``, in source
+        order; one query per kind of thing, whatever the number of rows. The search vector,
+        which no row shows, stays in the database."""
         from projects.models import Claim, Output
 
         return (
-            self.prefetch_related(
+            self.defer("search_vector")
+            .prefetch_related(
                 "tags",
                 models.Prefetch(
                     "claims",
