@@ -1,16 +1,10 @@
-"""What the board publishes for reuse: where a project stands, in words, and the rows of an
-agenda's export (CSV and JSON)."""
+"""What the board publishes for reuse: the rows of an agenda's export (CSV and JSON)."""
 
 import csv
 import io
 from collections.abc import Callable, Iterable
 
-from projects.models import Agenda, Project
-
-UNCLAIMED = "unclaimed"
-IN_PROGRESS = "in progress"
-ADDRESSED = "addressed"
-RETIRED = "retired"
+from projects.models import Agenda
 
 # The export's columns, in order: the CSV header and the keys of each JSON row.
 EXPORT_COLUMNS = (
@@ -33,23 +27,11 @@ EXPORT_COLUMNS = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def standing_in_words(project: Project) -> str:
-    """Where a public project stands: "unclaimed" or "in progress" (open, with nobody or
-    somebody on it), "addressed" or "retired".
-
-    Reads ``active_count`` (``ProjectQuerySet.with_standing``): no query.
-    """
-    if project.status == Project.Status.ADDRESSED:
-        return ADDRESSED
-    if project.status == Project.Status.RETIRED:
-        return RETIRED
-    return IN_PROGRESS if project.active_count else UNCLAIMED
-
-
 def export_rows(agenda: Agenda, *, absolute: Callable[[str], str]) -> list[dict]:
-    """One row per live project of the agenda, in source order (lists stay lists).
+    """One row per live project of the agenda, in source order (lists stay lists); its
+    ``standing`` is a ``Project.Standing`` value, as the list, the glance and the API say.
 
-    ``absolute`` turns a path into a full URL (``request.build_absolute_uri``). Three
+    ``absolute`` turns a path into a full URL (``request.build_absolute_uri``). Four
     queries, whatever the number of projects.
     """
     projects = agenda.projects.live().for_export()
@@ -60,7 +42,7 @@ def export_rows(agenda: Agenda, *, absolute: Callable[[str], str]) -> list[dict]
             "slug": project.slug,
             "kind": project.kind,
             "status": project.status,
-            "standing": standing_in_words(project),
+            "standing": project.standing,
             "tags": [tag.name for tag in project.tags.all()],
             "active_claims": project.active_count,
             "researchers": [claim.researcher.public_name for claim in project.active_claims],

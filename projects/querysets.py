@@ -25,13 +25,6 @@ def _count(related: models.QuerySet) -> models.Func:
     return Coalesce(models.Subquery(rows), 0)
 
 
-def _count_rows(queryset: models.QuerySet) -> models.Subquery:
-    """The number of rows of a correlated subquery, as an annotation: one aggregate row
-    (0 when nothing matches), so counting several relations never multiplies rows."""
-    counted = queryset.order_by().annotate(n=models.Func(models.F("pk"), function="COUNT"))
-    return models.Subquery(counted.values("n"), output_field=models.IntegerField())
-
-
 def _someone_on_it() -> models.Exists:
     """Whether a project (the outer row) has an active claim: a filter condition."""
     from projects.models import Claim
@@ -71,24 +64,6 @@ class AgendaQuerySet(models.QuerySet):
     def with_project_counts(self) -> "AgendaQuerySet":
         """Annotate ``project_count`` (every project, whatever its status)."""
         return self.annotate(project_count=models.Count("projects"))
-
-    def with_standing_counts(self) -> "AgendaQuerySet":
-        """Annotate how many live projects each agenda has, by where they stand:
-        ``count_total``, ``count_open`` (open, nobody on it), ``count_in_progress`` (open,
-        with at least one active claim), ``count_addressed`` and ``count_retired``.
-
-        Each is a subquery of the same query: a list of agendas costs one query.
-        """
-        from projects.models import Project
-
-        live = Project.objects.live().filter(agenda=models.OuterRef("pk"))
-        return self.annotate(
-            count_total=_count_rows(live),
-            count_open=_count_rows(live.open().without_active_claim()),
-            count_in_progress=_count_rows(live.open().with_active_claim()),
-            count_addressed=_count_rows(live.filter(status=Project.Status.ADDRESSED)),
-            count_retired=_count_rows(live.filter(status=Project.Status.RETIRED)),
-        )
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -153,8 +128,9 @@ class ProjectQuerySet(models.QuerySet):
         unclaimed: bool | None = None,
     ) -> "ProjectQuerySet":
         """The projects that meet every criterion given (None: any): an agenda's slug, a
-        status, a tag's slug, a kind, and whether nobody (True) or someone (False) holds an
-        active claim on it."""
+        status, a tag's slug, a kind, and ``unclaimed``: True for open projects nobody holds
+        an active claim on (the list's "Nobody on it"), False for open projects somebody
+        does; addressed and retired projects are neither."""
         projects = self
         if agenda is not None:
             projects = projects.filter(agenda__slug=agenda)
@@ -165,28 +141,34 @@ class ProjectQuerySet(models.QuerySet):
         if kind is not None:
             projects = projects.filter(kind=kind)
         if unclaimed is True:
-            projects = projects.without_active_claim()
+            projects = projects.open().without_active_claim()
         elif unclaimed is False:
-            projects = projects.with_active_claim()
+            projects = projects.open().with_active_claim()
         return projects
 
     def for_api(self) -> "ProjectQuerySet":
         """Projects in the JSON API's list: with their agenda, tags, standing and public
         counts (``with_standing``), in agenda order; the tags are one extra query for the
-        whole page."""
+        whole page. The search vector, which the API never shows, stays in the database."""
         return (
-            self.select_related("agenda").prefetch_related("tags").with_standing().in_agenda_order()
+            self.select_related("agenda")
+            .defer("search_vector")
+            .prefetch_related("tags")
+            .with_standing()
+            .in_agenda_order()
         )
 
     def for_api_detail(self) -> "ProjectQuerySet":
         """One project in the JSON API: ``for_api`` plus where it was merged into,
         ``claim_list`` (every claim, with its researcher) and ``shown_outputs`` (all but
-        rejected ones, leading ones first); one query per kind of thing."""
+        rejected ones, leading ones first); one query per kind of thing. Neither the project's
+        search vector nor the one of the project it was merged into is read."""
         from projects.models import Claim, Output
 
         return (
             self.for_api()
             .select_related("merged_into")
+            .defer("merged_into__search_vector")
             .prefetch_related(
                 models.Prefetch(
                     "claims",
@@ -201,12 +183,14 @@ class ProjectQuerySet(models.QuerySet):
 
     def for_export(self) -> "ProjectQuerySet":
         """Rows of an agenda's export: tags, ``active_claims`` (with researchers),
-        ``accepted_outputs`` and the counts of ``with_standing``, in source order; one query
-        per kind of thing, whatever the number of rows."""
+        ``accepted_outputs`` and the standing and counts of ``with_standing``, in source
+        order; one query per kind of thing, whatever the number of rows. The search vector,
+        which no row shows, stays in the database."""
         from projects.models import Claim, Output
 
         return (
-            self.prefetch_related(
+            self.defer("search_vector")
+            .prefetch_related(
                 "tags",
                 models.Prefetch(
                     "claims",

@@ -1,7 +1,10 @@
 """Factories for the domain's models, with traits for the states tests need."""
 
+import datetime
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -126,3 +129,27 @@ class OutputFactory(factory.django.DjangoModelFactory):
         """Its project's search vector reads its title, as after ``Project.link_output``."""
         if create:
             refresh_search_vector(output.project_id)
+
+
+def projects_of_every_standing(agenda: Agenda, *, first_number: int = 1) -> dict[str, Project]:
+    """One live project of ``agenda`` in each ``Project.Standing``, numbered in the order of
+    the standings from ``first_number``, keyed by standing value. The stale one's claim has
+    been silent for a year (past CLAIM_STALE_DAYS).
+    """
+    standing = Project.Standing
+    made = {
+        value: ProjectFactory(agenda=agenda, number=first_number + i, slug=f"{agenda.slug}-{value}")
+        for i, value in enumerate(standing.values)
+    }
+    ClaimFactory(project=made[standing.IN_PROGRESS])
+    silent = timezone.now() - datetime.timedelta(days=365)
+    ClaimFactory(project=made[standing.STALE], last_activity_at=silent)
+    ClaimFactory(project=made[standing.COMPLETED], state=Claim.State.COMPLETED)
+    OutputFactory(project=made[standing.PARTLY_ADDRESSED], accepted=True)
+    for value, status in [
+        (standing.ADDRESSED, Project.Status.ADDRESSED),
+        (standing.RETIRED, Project.Status.RETIRED),
+    ]:
+        made[value].status = status
+        made[value].save(update_fields=["status"])
+    return made

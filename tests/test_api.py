@@ -4,9 +4,12 @@ and CORS, and a constant number of queries per request."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from projects.models import Claim, Output, Project
+from projects.filters import ProjectFilter
+from projects.models import Agenda, Claim, Output, Project
 from projects.services import project_merge
 from tests.factories import (
     AgendaFactory,
@@ -16,6 +19,7 @@ from tests.factories import (
     ProjectFactory,
     TagFactory,
     UserFactory,
+    projects_of_every_standing,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +28,11 @@ pytestmark = pytest.mark.django_db
 def slugs(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [row["slug"] for row in response.json()["results"]]
+
+
+def project_rows(client, agenda: str) -> list[dict]:
+    """Every project row the API lists for ``agenda`` (up to 100)."""
+    return client.get(f"/api/projects/?agenda={agenda}&limit=100").json()["results"]
 
 
 def test_the_project_list_shows_each_live_project_with_its_agenda_tags_and_counts(client):
@@ -85,10 +94,30 @@ def test_the_project_list_filters_by_agenda_status_tag_kind_and_whether_anyone_i
     assert slugs(client.get("/api/projects/?tag=evals")) == ["free"]
     assert slugs(client.get("/api/projects/?kind=sketch")) == ["taken"]
     assert slugs(client.get("/api/projects/?unclaimed=false")) == ["taken"]
-    assert slugs(client.get("/api/projects/?unclaimed=true&status=open")) == ["free"]
+    assert slugs(client.get("/api/projects/?unclaimed=true")) == ["free"]
     assert slugs(client.get("/api/projects/?agenda=no-such-agenda")) == []
     assert slugs(client.get("/api/projects/?tag=free&unknown=ignored")) == []
     assert free.slug in slugs(client.get("/api/projects/?unknown=ignored"))
+
+
+def test_unclaimed_means_what_the_lists_nobody_on_it_means_open_with_no_active_claim(client):
+    """A retired or addressed project is not "unclaimed", even with nobody (or somebody
+    still) on it: ``unclaimed=true`` is the home page's "Nobody on it", ``false`` its opposite
+    among open projects."""
+    agenda = AgendaFactory(slug="every-standing")
+    made = projects_of_every_standing(agenda)
+    ClaimFactory(project=ProjectFactory(agenda=agenda, slug="retired-yet-held", retired=True))
+    ticked = ProjectFilter({"unclaimed": "on"}, queryset=Project.objects.live().for_list())
+    nobody_on_it = {project.slug for project in ticked.qs}
+
+    unclaimed = set(slugs(client.get("/api/projects/?unclaimed=true")))
+    claimed = set(slugs(client.get("/api/projects/?unclaimed=false")))
+
+    assert unclaimed == nobody_on_it
+    assert unclaimed == {made[s].slug for s in ("unclaimed", "completed", "partly_addressed")}
+    assert claimed == {made[s].slug for s in ("in_progress", "stale")}
+    for closed in ("every-standing-retired", "every-standing-addressed", "retired-yet-held"):
+        assert closed not in unclaimed | claimed
 
 
 def test_the_project_list_pages_by_limit_and_offset_and_links_the_pages_around(client):
@@ -259,16 +288,13 @@ def test_the_agenda_list_counts_each_agendas_live_projects_by_standing(client, c
         author="A. Author",
         published_on=datetime.date(2022, 5, 1),
     )
-    ProjectFactory(agenda=agenda)  # open, nobody on it
-    ClaimFactory(project=ProjectFactory(agenda=agenda))  # in progress
+    projects_of_every_standing(agenda)
     ClaimFactory.create_batch(2, project=ProjectFactory(agenda=agenda))  # in progress, twice
-    ProjectFactory(agenda=agenda, status=Project.Status.ADDRESSED)
-    ProjectFactory(agenda=agenda, retired=True)
     ProjectFactory(agenda=agenda, proposed=True)  # never counted
     kept = ProjectFactory(agenda=agenda)
     project_merge(
         duplicate=ProjectFactory(agenda=agenda), kept=kept, by=curator, reason="Same."
-    )  # the duplicate is not counted; the kept one is open
+    )  # the duplicate is not counted; the kept one is unclaimed
     AgendaFactory(title="Zebra problems", slug="zebra")
 
     page = client.get("/api/agendas/").json()
@@ -280,14 +306,37 @@ def test_the_agenda_list_counts_each_agendas_live_projects_by_standing(client, c
     assert first["source_url"] == "https://example.org/open-problems"
     assert first["url"] == "http://testserver/agendas/open-problems/"
     assert first["counts"] == {
-        "total": 6,
-        "open": 2,
+        "total": 9,
+        "unclaimed": 2,
         "in_progress": 2,
+        "stale": 1,
+        "completed": 1,
+        "partly_addressed": 1,
         "addressed": 1,
         "retired": 1,
     }
     assert empty["counts"] == dict.fromkeys(first["counts"], 0)
     assert "intro" not in first
+
+
+@pytest.mark.parametrize("url", ["/api/agendas/", "/api/agendas/every-standing/"])
+def test_an_agendas_counts_are_its_glances_legend_and_its_projects_standings(client, url):
+    """The API counts what the agenda's page and /agendas/ show, and what the project list
+    says of each project: one number per standing, and the total."""
+    agenda = AgendaFactory(slug="every-standing")
+    projects_of_every_standing(agenda)
+    projects_of_every_standing(AgendaFactory(slug="more"))
+    ClaimFactory(project=ProjectFactory(agenda=agenda))
+
+    body = client.get(url).json()
+
+    rows = body.get("results", [body])
+    counts = next(row["counts"] for row in rows if row["slug"] == "every-standing")
+    glance = Agenda.objects.with_glance().get(slug="every-standing").glance
+    assert counts == {"total": len(glance.cells)} | {e.value: e.count for e in glance.legend}
+    listed = [row["standing"] for row in project_rows(client, "every-standing")]
+    assert counts == {"total": len(listed)} | {s: listed.count(s) for s in Project.Standing.values}
+    assert counts["in_progress"] == 2 and counts["stale"] == 1
 
 
 def test_an_agenda_shows_its_intro_as_markdown(client):
@@ -381,16 +430,21 @@ def test_the_project_list_costs_three_queries_for_1_or_20_projects(
     assert len(response.json()["results"]) == n
 
 
+def make_agendas(n: int) -> None:
+    """``n`` agendas, each with a project of every standing."""
+    for _ in range(n):
+        projects_of_every_standing(AgendaFactory())
+
+
 @pytest.mark.parametrize("n", [1, 20])
-def test_the_agenda_list_costs_two_queries_for_1_or_20_agendas(
+def test_the_agenda_list_costs_three_queries_for_1_or_20_agendas(
     client, django_assert_num_queries, n
 ):
-    """Guards the N+1 of counting each agenda's projects by standing: the counts are
-    subqueries of the page's one query (plus one count of agendas)."""
-    for _ in range(n):
-        ClaimFactory(project=ProjectFactory())
+    """Guards the N+1 of counting each agenda's projects by standing: one count of agendas,
+    one page of agendas, one query for all their live projects' standings (the glance)."""
+    make_agendas(n)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get("/api/agendas/")
 
     assert len(response.json()["results"]) == n
@@ -413,10 +467,38 @@ def test_a_project_costs_four_queries_for_1_or_20_claims_and_outputs(
     assert len(response.json()["claims"]) == n
 
 
-def test_an_agenda_costs_one_query(client, django_assert_num_queries):
-    """Guards against counting an agenda's projects one standing at a time in Python."""
+@pytest.mark.parametrize("n", [1, 20])
+def test_an_agenda_costs_two_queries_for_1_or_20_projects(client, django_assert_num_queries, n):
+    """Guards against counting an agenda's projects one standing, or one project, at a time:
+    the agenda, then its live projects' standings (the glance) in one query."""
     agenda = AgendaFactory(slug="one")
-    ProjectFactory.create_batch(3, agenda=agenda)
+    for number in range(n):
+        ClaimFactory(project=ProjectFactory(agenda=agenda, number=number + 1))
 
-    with django_assert_num_queries(1):
-        assert client.get("/api/agendas/one/").json()["counts"]["total"] == 3
+    with django_assert_num_queries(2):
+        assert client.get("/api/agendas/one/").json()["counts"]["in_progress"] == n
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/agendas/",
+        "/api/agendas/every-standing/",
+        "/api/projects/",
+        "/api/projects/every-standing-unclaimed/",
+        "/api/projects/duplicate/",
+    ],
+)
+def test_no_api_answer_reads_the_stored_search_vectors(client, curator, url):
+    """Nothing the API answers reads a project's search vector: it stays in the database."""
+    agenda = AgendaFactory(slug="every-standing")
+    made = projects_of_every_standing(agenda)
+    duplicate = ProjectFactory(agenda=agenda, slug="duplicate")
+    project_merge(duplicate=duplicate, kept=made["unclaimed"], by=curator, reason="Same.")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert response.status_code in (200, 301)
+    assert queries.captured_queries
+    assert not [q["sql"] for q in queries.captured_queries if "search_vector" in q["sql"]]

@@ -9,7 +9,7 @@ from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS31Validator, oas31_format_checker, validate
 from openapi_spec_validator import validate as validate_document
 
-from projects.models import Claim, Output
+from projects.models import Claim, Output, Project
 from projects.services import project_merge
 from tests.factories import (
     AgendaFactory,
@@ -110,6 +110,8 @@ def test_the_openapi_document_is_valid_openapi_3_1(document):
         ("/api/projects/", 200),
         ("/api/projects/?limit=1", 200),
         ("/api/projects/?status=retired&unclaimed=true&kind=paper", 200),
+        ("/api/projects/?unclaimed=true", 200),
+        ("/api/projects/?unclaimed=false", 200),
         ("/api/projects/?tag=nothing", 200),
         ("/api/projects/documented-project/", 200),
         ("/api/projects/duplicate/", 301),
@@ -135,3 +137,32 @@ def test_an_answer_that_strays_from_the_document_is_caught(document, client, boa
     for broken in ({**body, "number": "three"}, {k: v for k, v in body.items() if k != "counts"}):
         with pytest.raises(ValidationError):
             validate(broken, schema, cls=OAS31Validator, format_checker=oas31_format_checker)
+
+
+def test_an_agendas_counts_are_documented_as_the_total_and_one_number_per_standing(document):
+    counts = document["components"]["schemas"]["StandingCounts"]
+
+    assert list(counts["properties"]) == ["total", *Project.Standing.values]
+    assert set(counts["required"]) == set(counts["properties"])
+    for standing in Project.Standing:
+        assert counts["properties"][standing.value]["description"] == standing.label
+
+
+def test_an_agenda_missing_a_standings_count_strays_from_the_document(document, client, board):
+    schema = documented_response(document, "/api/agendas/documented/", 200)
+    schema = {
+        **schema["content"]["application/json"]["schema"],
+        "components": document["components"],
+    }
+    body = client.get("/api/agendas/documented/").json()
+    validate(body, schema, cls=OAS31Validator, format_checker=oas31_format_checker)
+
+    for standing in ["total", *Project.Standing.values]:
+        counts = {k: v for k, v in body["counts"].items() if k != standing}
+        with pytest.raises(ValidationError):
+            validate(
+                {**body, "counts": counts},
+                schema,
+                cls=OAS31Validator,
+                format_checker=oas31_format_checker,
+            )

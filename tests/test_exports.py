@@ -5,6 +5,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import Claim, Output, Project
@@ -18,6 +20,7 @@ from tests.factories import (
     ProjectFactory,
     TagFactory,
     UserFactory,
+    projects_of_every_standing,
 )
 
 pytestmark = pytest.mark.django_db
@@ -72,12 +75,7 @@ def test_the_csv_export_has_a_header_and_one_row_per_live_project_in_source_orde
     )
     rows = read_csv(response)
     assert [row["slug"] for row in rows] == ["free-idea", "taken-idea", "done", "dropped"]
-    assert [row["standing"] for row in rows] == [
-        "unclaimed",
-        "in progress",
-        "addressed",
-        "retired",
-    ]
+    assert [row["standing"] for row in rows] == ["unclaimed", "in_progress", "addressed", "retired"]
     taken = rows[1]
     assert taken["number"] == "2" and taken["title"] == "Taken idea"
     assert taken["kind"] == "paper" and taken["status"] == "open"
@@ -106,7 +104,26 @@ def test_the_json_export_has_the_agenda_and_the_same_rows_with_lists(client, age
     assert rows[1]["researchers"] == ["Ada L.", "alan"]
     assert rows[1]["accepted_outputs"] == ["https://example.org/accepted"]
     assert rows[1]["active_claims"] == 2 and rows[0]["active_claims"] == 0
+    assert [row["standing"] for row in rows] == ["unclaimed", "in_progress", "addressed", "retired"]
     assert "Théorie" in response.content.decode()  # UTF-8 as is, not \u escapes
+
+
+@pytest.mark.parametrize("url", [csv_url, json_url])
+def test_each_exported_standing_is_the_one_the_list_the_glance_and_the_api_show(client, url):
+    """A stale project is not "in progress", a completed or partly addressed one is not
+    "unclaimed": the export writes ``Project.Standing`` values, as the API does."""
+    agenda = AgendaFactory(slug="every-standing")
+    projects_of_every_standing(agenda)
+
+    response = client.get(url(agenda))
+
+    rows = read_csv(response) if url is csv_url else response.json()["projects"]
+    exported = {row["slug"]: row["standing"] for row in rows}
+    listed = {p.slug: p.standing for p in Project.objects.live().for_list()}
+    glanced = {p.slug: p.standing for p in agenda.glance.cells}
+    api = {row["slug"]: row["standing"] for row in client.get("/api/projects/").json()["results"]}
+    assert exported == listed == glanced == api
+    assert sorted(exported.values()) == sorted(Project.Standing.values)
 
 
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_starts_with_a_quote(client):
@@ -172,3 +189,13 @@ def test_an_export_costs_five_queries_for_1_or_20_projects(
         response = client.get(url(agenda))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", [csv_url, json_url])
+def test_an_export_leaves_the_stored_search_vectors_in_the_database(client, agenda, url):
+    """No export reads a project's search vector: nothing in a row comes from it."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(agenda))
+
+    assert response.status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if "search_vector" in q["sql"]]

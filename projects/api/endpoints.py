@@ -23,6 +23,7 @@ from projects.api.schemas import (
     ProjectFilters,
     ProjectPage,
 )
+from projects.glance import Glance
 from projects.models import Agenda, Claim, Output, Project
 
 api = NinjaAPI(
@@ -85,8 +86,14 @@ def _page(
     }
 
 
+def standing_counts(glance: Glance) -> dict[str, int]:
+    """How many of an agenda's live projects there are, and in each standing (0 for none):
+    the numbers of its glance's legend, so that the API and the pages never disagree."""
+    return {"total": len(glance.cells)} | {entry.value: entry.count for entry in glance.legend}
+
+
 def agenda_data(request: HttpRequest, agenda: Agenda) -> dict:
-    """An agenda as the API shows it; needs ``AgendaQuerySet.with_standing_counts``."""
+    """An agenda as the API shows it; needs ``AgendaQuerySet.with_glance``."""
     return {
         "slug": agenda.slug,
         "title": agenda.title,
@@ -94,13 +101,7 @@ def agenda_data(request: HttpRequest, agenda: Agenda) -> dict:
         "source_url": agenda.source_url,
         "published_on": agenda.published_on,
         "url": _absolute(request, agenda.get_absolute_url()),
-        "counts": {
-            "total": agenda.count_total,
-            "open": agenda.count_open,
-            "in_progress": agenda.count_in_progress,
-            "addressed": agenda.count_addressed,
-            "retired": agenda.count_retired,
-        },
+        "counts": standing_counts(agenda.glance),
     }
 
 
@@ -164,7 +165,7 @@ def output_data(output: Output) -> dict:
 )
 def agenda_list(request: HttpRequest, params: Query[PageParams]) -> dict:
     """A page of agendas by title, each with counts of its live projects by standing."""
-    agendas = Agenda.objects.with_standing_counts().order_by("title", "pk")
+    agendas = Agenda.objects.with_glance().order_by("title", "pk")
     return _page(request, agendas, Agenda.objects.count(), params, agenda_data)
 
 
@@ -177,7 +178,7 @@ def agenda_list(request: HttpRequest, params: Query[PageParams]) -> dict:
 )
 def agenda_detail(request: HttpRequest, slug: str) -> dict:
     """One agenda with its intro (markdown) and counts; 404 for an unknown slug."""
-    agenda = Agenda.objects.with_standing_counts().filter(slug=slug).first()
+    agenda = Agenda.objects.with_glance().filter(slug=slug).first()
     if agenda is None:
         raise HttpError(404, f"There is no agenda with the slug “{slug}”.")
     return {**agenda_data(request, agenda), "intro": agenda.intro}

@@ -55,19 +55,25 @@ class ProjectFilters(PageParams):
     kind: Kind | None = None
     unclaimed: bool | None = Field(
         None,
-        description="true: nobody holds an active claim on it; false: somebody does.",
+        description=(
+            "true: open, and nobody holds an active claim on it (the list's “Nobody on it”); "
+            "false: open, and somebody does. Addressed and retired projects match neither."
+        ),
     )
 
 
 class StandingCounts(Schema):
-    """How many live projects an agenda has, by where they stand; the last four add up to
-    the total."""
+    """How many live projects an agenda has, in all and in each standing, as the board's
+    lists and the agenda's glance say; the standings add up to the total."""
 
     total: int
-    open: int = Field(description="Open, and nobody holds an active claim on it.")
-    in_progress: int = Field(description="Open, with at least one active claim.")
-    addressed: int
-    retired: int
+    unclaimed: int = Field(description=Project.Standing.UNCLAIMED.label)
+    in_progress: int = Field(description=Project.Standing.IN_PROGRESS.label)
+    stale: int = Field(description=Project.Standing.STALE.label)
+    completed: int = Field(description=Project.Standing.COMPLETED.label)
+    partly_addressed: int = Field(description=Project.Standing.PARTLY_ADDRESSED.label)
+    addressed: int = Field(description=Project.Standing.ADDRESSED.label)
+    retired: int = Field(description=Project.Standing.RETIRED.label)
 
 
 class AgendaOut(Schema):
