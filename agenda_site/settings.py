@@ -218,5 +218,10 @@ LOGGING = {
 PROJECTS_PER_PAGE = env.int("PROJECTS_PER_PAGE", default=50)
 # How many active claims one researcher may hold at once.
 MAX_ACTIVE_CLAIMS = env.int("MAX_ACTIVE_CLAIMS", default=5)
-# An active claim with no activity for this many days shows in the curators' stale queue.
+# A claim's window: an active claim silent this many days is stale (a curator may set
+# another window for one project); its holder is reminded, once per silence.
 CLAIM_STALE_DAYS = env.int("CLAIM_STALE_DAYS", default=30)
+# Days after that reminder, with still no word, before a stale claim turns dormant.
+CLAIM_GRACE_DAYS = env.int("CLAIM_GRACE_DAYS", default=14)
+# Days before a claim's target date that its holder is reminded of it.
+TARGET_REMINDER_DAYS = env.int("TARGET_REMINDER_DAYS", default=3)

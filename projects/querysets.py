@@ -25,6 +25,24 @@ def _count(related: models.QuerySet) -> models.Func:
     return Coalesce(models.Subquery(rows), 0)
 
 
+def _window_start(now: datetime.datetime) -> models.Expression:
+    """The moment before which a claim's last activity makes it stale: ``now`` minus its
+    project's window (the curators' ``claim_window_days``, else CLAIM_STALE_DAYS), for each
+    claim row in SQL."""
+    days = Coalesce(
+        models.F("project__claim_window_days"),
+        models.Value(settings.CLAIM_STALE_DAYS),
+        output_field=models.IntegerField(),  # SQLite multiplies a duration by these only
+    )
+    window = models.ExpressionWrapper(
+        models.Value(datetime.timedelta(days=1)) * days, output_field=models.DurationField()
+    )
+    return models.ExpressionWrapper(
+        models.Value(now, output_field=models.DateTimeField()) - window,
+        output_field=models.DateTimeField(),
+    )
+
+
 def _someone_on_it() -> models.Exists:
     """Whether a project (the outer row) has an active claim: a filter condition."""
     from projects.models import Claim
@@ -251,22 +269,21 @@ class ProjectQuerySet(models.QuerySet):
     def with_standing(self) -> "ProjectQuerySet":
         """Annotate where each project stands and how much it is wanted, in the one query.
 
-        Counts: ``active_count``, ``fresh_count`` (active claims heard from within
-        CLAIM_STALE_DAYS), ``completed_count``, ``interest_count``, ``comment_count`` (shown
-        comments), ``output_count`` (outputs not rejected); ``last_activity_at`` (the newest
-        public event, else when the project was added); and ``standing``, a
-        ``Project.Standing`` value. Correlated subqueries rather than joins, so that no count
-        multiplies another.
+        Counts: ``active_count``, ``fresh_count`` (active claims heard from within their
+        project's window, ``ClaimQuerySet.fresh``), ``completed_count``, ``interest_count``,
+        ``comment_count`` (shown comments), ``output_count`` (outputs not rejected);
+        ``last_activity_at`` (the newest public event, else when the project was added); and
+        ``standing``, a ``Project.Standing`` value. Correlated subqueries rather than joins,
+        so that no count multiplies another.
         """
         from projects.models import Claim, Comment, Event, Interest, Output
 
         status, standing = self.model.Status, self.model.Standing
-        cutoff = timezone.now() - datetime.timedelta(days=settings.CLAIM_STALE_DAYS)
         accepted = Output.objects.accepted().filter(project=models.OuterRef("pk"))
         fully_addressed = models.Exists(accepted.filter(addresses=Output.Addresses.FULLY))
         return self.annotate(
             active_count=_count(Claim.objects.active()),
-            fresh_count=_count(Claim.objects.active().filter(last_activity_at__gte=cutoff)),
+            fresh_count=_count(Claim.objects.fresh()),
             completed_count=_count(Claim.objects.completed()),
             interest_count=_count(Interest.objects.all()),
             comment_count=_count(Comment.objects.shown()),
@@ -421,10 +438,42 @@ class ClaimQuerySet(models.QuerySet):
         """Claims their researchers finished."""
         return self.filter(state=self.model.State.COMPLETED)
 
+    def fresh(self) -> "ClaimQuerySet":
+        """Active claims heard from within their project's window (``Project.claim_window``)."""
+        return self.active().filter(last_activity_at__gte=_window_start(timezone.now()))
+
     def stale(self) -> "ClaimQuerySet":
-        """Active claims silent for longer than CLAIM_STALE_DAYS."""
-        cutoff = timezone.now() - datetime.timedelta(days=settings.CLAIM_STALE_DAYS)
-        return self.active().filter(last_activity_at__lt=cutoff)
+        """Active claims silent for longer than their project's window (its curators'
+        ``claim_window_days``, else CLAIM_STALE_DAYS): ``Claim.is_stale`` in SQL."""
+        return self.active().filter(last_activity_at__lt=_window_start(timezone.now()))
+
+    def reminder_due(self) -> "ClaimQuerySet":
+        """Stale claims whose holder has not been reminded of this silence yet (never, or
+        only of an earlier one, before their last activity)."""
+        return self.stale().filter(
+            models.Q(stale_reminded_at__isnull=True)
+            | models.Q(stale_reminded_at__lt=models.F("last_activity_at"))
+        )
+
+    def dormancy_due(self) -> "ClaimQuerySet":
+        """Stale claims whose holder was reminded and has stayed silent for
+        CLAIM_GRACE_DAYS since: ``Claim.go_dormant`` turns each dormant."""
+        grace_ended = timezone.now() - datetime.timedelta(days=settings.CLAIM_GRACE_DAYS)
+        return self.stale().filter(
+            stale_reminded_at__gte=models.F("last_activity_at"),
+            stale_reminded_at__lte=grace_ended,
+        )
+
+    def target_reminder_due(self) -> "ClaimQuerySet":
+        """Active claims whose target date is at most TARGET_REMINDER_DAYS away (and not
+        past), and whose holder was not yet reminded of that date."""
+        today = timezone.localdate()
+        soon = today + datetime.timedelta(days=settings.TARGET_REMINDER_DAYS)
+        return (
+            self.active()
+            .filter(target_date__gte=today, target_date__lte=soon)
+            .exclude(target_reminded_for=models.F("target_date"))
+        )
 
     def dormant(self) -> "ClaimQuerySet":
         """Claims that went silent past their grace period: kept, no longer counted."""

@@ -2,6 +2,7 @@
 bulk actions. No status is ever written here directly: every change calls the domain."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -130,9 +131,19 @@ class ProjectAdmin(BoardModelAdmin):
     fieldsets = (
         (None, {"fields": ("agenda", "number", "title", "slug", "kind", "status", "merged_into")}),
         ("Text", {"fields": ("description", "summary", "versions")}),
-        ("Claims and tags", {"fields": ("claim_limit", "tags")}),
+        ("Claims and tags", {"fields": ("claim_limit", "claim_window_days", "tags")}),
         ("Dates", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        """The claim window's help names the board's default in days."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "claim_window_days":
+            field.help_text = (
+                f"{db_field.help_text[:-1]} ({settings.CLAIM_STALE_DAYS} days). Any activity "
+                "of the holder on the project starts a claim's quiet spell over."
+            )
+        return field
 
     def get_prepopulated_fields(self, request: HttpRequest, obj: Project | None = None) -> dict:
         """The slug follows the title while a project is being added, never afterwards."""
@@ -159,6 +170,9 @@ class ProjectAdmin(BoardModelAdmin):
             ),
             "summary": lambda: project.edit_summary(text=data["summary"], by=by, note=note),
             "claim_limit": lambda: project.set_claim_limit(limit=data["claim_limit"], by=by),
+            "claim_window_days": lambda: project.set_claim_window(
+                days=data["claim_window_days"], by=by
+            ),
             "tags": lambda: project.set_tags(tags=data["tags"], by=by),
         }
         for field in form.changed_data:

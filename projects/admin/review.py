@@ -330,6 +330,7 @@ class ClaimAdmin(ReadOnlyAdmin):
         "state",
         "started_at",
         "last_activity_at",
+        "stale_reminded_at",
         "target_date",
     )
     list_filter = (AttentionFilter, "state")

@@ -1,4 +1,5 @@
-"""What curators do to one project: its status, its text, its tags and its claim limit.
+"""What curators do to one project: its status, its text, its tags, its claim limit and
+its claim window.
 
 Every change is one explicit method that locks the project's row, changes what it
 names, keeps earlier versions of the text, and records one Event, whichever screen
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -17,6 +19,8 @@ from projects.models.history import StatusChange, TextVersion
 from projects.models.output import Output
 
 MAX_CLAIM_LIMIT = 1000
+# The longest a curator may let a claim stay silent before it is stale: a year.
+MAX_CLAIM_WINDOW_DAYS = 365
 
 
 class ProjectCuration:
@@ -152,6 +156,33 @@ class ProjectCuration:
         said = "any number" if limit is None else f"{limit} at a time"
         return self._set(
             field="claim_limit", value=limit, by=by, kind=Event.Kind.CLAIM_LIMIT_SET, note=said
+        )
+
+    def set_claim_window(self, *, days: int | None, by) -> bool:
+        """How many days a claim here may stay silent before it is stale and its holder is
+        reminded (None: the board's CLAIM_STALE_DAYS).
+
+        Claims already silent longer turn stale at once, and go through the reminder and
+        grace period like any other. Returns whether it changed. Raises
+        ValidationError(code="window") outside 1 to MAX_CLAIM_WINDOW_DAYS.
+        """
+        if days is not None and not 1 <= days <= MAX_CLAIM_WINDOW_DAYS:
+            raise ValidationError(
+                f"A claim window is a whole number of days from 1 to {MAX_CLAIM_WINDOW_DAYS}, "
+                "or blank.",
+                code="window",
+            )
+        said = (
+            f"the board's default ({settings.CLAIM_STALE_DAYS} days)"
+            if days is None
+            else f"{days} day{'s' if days != 1 else ''}"
+        )
+        return self._set(
+            field="claim_window_days",
+            value=days,
+            by=by,
+            kind=Event.Kind.CLAIM_WINDOW_SET,
+            note=said,
         )
 
     @transaction.atomic

@@ -24,6 +24,9 @@ class Event(models.Model):
         CHECKED_IN = "checked_in", "checked in"
         COMPLETED = "completed", "completed their claim"
         RELEASED = "released", "released a claim"
+        CONFIRMED = "confirmed", "said they are still on it"
+        WENT_DORMANT = "went_dormant", "went quiet; the claim is dormant"
+        REVIVED = "revived", "revived their claim"
         COMMENTED = "commented", "commented"
         REPLIED = "replied", "replied to a comment"
         COMMENT_EDITED = "comment_edited", "edited a comment"
@@ -38,6 +41,7 @@ class Event(models.Model):
         STATUS_CHANGED = "status_changed", "changed the status"
         TEXT_EDITED = "text_edited", "edited the project"
         CLAIM_LIMIT_SET = "claim_limit_set", "set the claim limit"
+        CLAIM_WINDOW_SET = "claim_window_set", "set how long a claim may stay silent"
         TAGS_CHANGED = "tags_changed", "changed the tags"
         ADDED = "added", "added this project"
         PROPOSED = "proposed", "proposed this project"
@@ -69,6 +73,9 @@ class Event(models.Model):
         Kind.CHECKED_IN: ("checked in on", ""),
         Kind.COMPLETED: ("completed their claim on", ""),
         Kind.RELEASED: ("released a claim on", ""),
+        Kind.CONFIRMED: ("said they are still on", ""),
+        Kind.WENT_DORMANT: ("went quiet on", "(the claim is dormant)"),
+        Kind.REVIVED: ("revived their claim on", ""),
         Kind.COMMENTED: ("commented on", ""),
         Kind.REPLIED: ("replied to a comment on", ""),
         Kind.COMMENT_EDITED: ("edited a comment on", ""),
@@ -83,6 +90,7 @@ class Event(models.Model):
         Kind.STATUS_CHANGED: ("changed the status of", ""),
         Kind.TEXT_EDITED: ("edited", ""),
         Kind.CLAIM_LIMIT_SET: ("set the claim limit of", ""),
+        Kind.CLAIM_WINDOW_SET: ("set how long a claim may stay silent on", ""),
         Kind.TAGS_CHANGED: ("changed the tags of", ""),
         Kind.ADDED: ("added", ""),
         Kind.PROPOSAL_APPROVED: ("approved a proposal for", ""),
@@ -98,10 +106,14 @@ class Event(models.Model):
             Kind.CHECKED_IN,
             Kind.COMPLETED,
             Kind.RELEASED,
+            Kind.CONFIRMED,
+            Kind.WENT_DORMANT,
+            Kind.REVIVED,
             Kind.INTERESTED,
             Kind.UNINTERESTED,
             Kind.STATUS_CHANGED,
             Kind.CLAIM_LIMIT_SET,
+            Kind.CLAIM_WINDOW_SET,
             Kind.TAGS_CHANGED,
             Kind.EDIT_PROPOSED,
             Kind.PROPOSAL_APPROVED,

@@ -16,9 +16,9 @@ from django.utils.text import slugify
 
 from projects.markdown import RenderedMarkdown, markdown_to_text
 from projects.models.agenda import Agenda, Tag
-from projects.models.claim import Claim
+from projects.models.claim import Claim, target_date_is_near
 from projects.models.comment import Comment
-from projects.models.curation import MAX_CLAIM_LIMIT, ProjectCuration
+from projects.models.curation import MAX_CLAIM_LIMIT, MAX_CLAIM_WINDOW_DAYS, ProjectCuration
 from projects.models.event import Event
 from projects.models.interest import Interest, Watch
 from projects.models.output import Output
@@ -111,6 +111,16 @@ class Project(ProjectCuration, RenderedMarkdown):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_CLAIM_LIMIT)],
         help_text="Blank: any number of researchers at once. 1: exclusive.",
     )
+    claim_window_days = models.PositiveSmallIntegerField(
+        "claim window (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CLAIM_WINDOW_DAYS)],
+        help_text=(
+            "How many days a claim may stay silent before it shows as stale and its holder "
+            "is reminded. Blank: the board's default."
+        ),
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="projects")
     summary = models.TextField(
         "state of this project",
@@ -161,6 +171,12 @@ class Project(ProjectCuration, RenderedMarkdown):
                 condition=models.Q(claim_limit__isnull=True) | models.Q(claim_limit__gte=1),
                 name="project_claim_limit_positive",
                 violation_error_message="A claim limit is blank or at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(claim_window_days__isnull=True)
+                | models.Q(claim_window_days__gte=1),
+                name="project_claim_window_positive",
+                violation_error_message="A claim window is blank or at least 1 day.",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=ProjectStatus.values),
@@ -219,6 +235,12 @@ class Project(ProjectCuration, RenderedMarkdown):
         return self.limit_reached(count)
 
     @property
+    def claim_window(self) -> datetime.timedelta:
+        """How long a claim here may stay silent before it is stale: the curators' window
+        for this project, else CLAIM_STALE_DAYS."""
+        return datetime.timedelta(days=self.claim_window_days or settings.CLAIM_STALE_DAYS)
+
+    @property
     def standing_label(self) -> str:
         """The project's standing in words; needs ``with_standing`` (``for_list``)."""
         return self.Standing(self.standing).label
@@ -254,16 +276,9 @@ class Project(ProjectCuration, RenderedMarkdown):
         """Start the history of a project a curator added by hand."""
         Event.record(project=self, actor=by, kind=Event.Kind.ADDED)
 
-    @transaction.atomic
-    def claim(
-        self,
-        *,
-        researcher,
-        plan: str = "",
-        target_date: datetime.date | None = None,
-        output_kind: str = "",
-    ) -> Claim:
-        """Open project -> one more active claim.
+    def lock_for_claim(self, *, researcher) -> Project:
+        """This project, locked, once it has room for one more active claim of ``researcher``
+        (a new claim, or a dormant one revived); call inside a transaction.
 
         Raises ValidationError with code "not_open", "already_claimed", "personal_cap" or
         "full". The project's row lock serializes racing claims on it, on any number of
@@ -288,6 +303,24 @@ class Project(ProjectCuration, RenderedMarkdown):
             raise ValidationError(
                 "This project already has as many researchers as it takes.", code="full"
             )
+        return project
+
+    @transaction.atomic
+    def claim(
+        self,
+        *,
+        researcher,
+        plan: str = "",
+        target_date: datetime.date | None = None,
+        output_kind: str = "",
+    ) -> Claim:
+        """Open project -> one more active claim.
+
+        Raises ValidationError with code "not_open", "already_claimed", "personal_cap" or
+        "full" (see ``lock_for_claim``, whose row locks serialize racing claims). A target
+        date chosen inside the reminder window is not reminded of.
+        """
+        project = self.lock_for_claim(researcher=researcher)
         try:
             with transaction.atomic():  # a savepoint, so the error leaves the transaction usable
                 claim = Claim.objects.create(
@@ -295,6 +328,7 @@ class Project(ProjectCuration, RenderedMarkdown):
                     researcher=researcher,
                     plan=plan,
                     target_date=target_date,
+                    target_reminded_for=target_date if target_date_is_near(target_date) else None,
                     output_kind=output_kind,
                 )
         except IntegrityError:
