@@ -8,9 +8,13 @@ conditionally.
 from collections.abc import Callable
 
 from notifications.outbox import deliver_due
+from projects import freshness
 
 # (name, step): each step returns how many things it did, for the command's report.
 STEPS: list[tuple[str, Callable[[], int]]] = [
+    ("target dates reminded of", freshness.remind_target_dates),
+    ("stale claims reminded", freshness.remind_stale_claims),
+    ("quiet claims turned dormant", freshness.make_quiet_claims_dormant),
     ("emails sent from the outbox", deliver_due),
 ]
 
