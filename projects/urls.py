@@ -10,6 +10,7 @@ from projects.views import (
     outputs,
     pages,
     proposals,
+    reminders,
     surprise,
 )
 
@@ -43,8 +44,12 @@ urlpatterns = [
     path("projects/<slug:slug>/comments/", discussion.comment_create, name="comment-create"),
     path("projects/<slug:slug>/outputs/", outputs.output_create, name="output-create"),
     path("claims/<int:pk>/check-in/", claims.claim_check_in, name="claim-check-in"),
+    path("claims/<int:pk>/still-on-it/", claims.claim_confirm, name="claim-confirm"),
     path("claims/<int:pk>/complete/", claims.claim_complete, name="claim-complete"),
     path("claims/<int:pk>/release/", claims.claim_release, name="claim-release"),
+    path("claims/<int:pk>/revive/", claims.claim_revive, name="claim-revive"),
+    # A reminder email's one-click links: the token is the holder's key, no sign-in.
+    path("claims/reminded/<str:token>/", reminders.claim_reminder_link, name="claim-reminder-link"),
     path("comments/<int:pk>/edit/", discussion.comment_edit, name="comment-edit"),
     path("comments/<int:pk>/delete/", discussion.comment_delete, name="comment-delete"),
     path("comments/<int:pk>/flag/", discussion.comment_flag, name="comment-flag"),

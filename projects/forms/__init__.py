@@ -13,7 +13,9 @@ from projects.forms.claims import (
     ClaimActionForm,
     ClaimForm,
     CompleteForm,
+    ConfirmForm,
     ReleaseForm,
+    ReviveForm,
 )
 from projects.forms.discussion import CommentEditForm, CommentForm, FlagForm, ReplyForm
 from projects.forms.interest import InterestForm, WatchForm
@@ -28,11 +30,13 @@ __all__ = [
     "CommentEditForm",
     "CommentForm",
     "CompleteForm",
+    "ConfirmForm",
     "FlagForm",
     "InterestForm",
     "OutputForm",
     "ProposalForm",
     "ReleaseForm",
     "ReplyForm",
+    "ReviveForm",
     "WatchForm",
 ]

@@ -66,7 +66,7 @@ class ClaimActionForm(ActionForm):
 
 
 class CheckInForm(ClaimActionForm):
-    """A progress note on an active claim."""
+    """A progress note on an active claim, and its target date, which may move."""
 
     id_prefix = "checkin"
 
@@ -76,10 +76,51 @@ class CheckInForm(ClaimActionForm):
         widget=textarea(2, "Where things stand"),
         error_messages={"required": "Say where things stand."},
     )
+    target_date = forms.DateField(
+        label="Target date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Move it if you need more time; leave it blank for none.",
+    )
+
+    def __init__(self, *args, claim: Claim, **kwargs) -> None:
+        kwargs.setdefault("initial", {"target_date": claim.target_date})
+        super().__init__(*args, claim=claim, **kwargs)
+
+    def clean_target_date(self) -> datetime.date | None:
+        date = self.cleaned_data["target_date"]
+        # A date already past may stay as it is; a new one is from today on.
+        if date and date != self.claim.target_date and date < timezone.localdate():
+            raise forms.ValidationError("Choose a date from today on.")
+        return date
 
     def perform(self) -> Claim:
-        """Post the note. Raises ValidationError(code="not_active")."""
-        return self.claim.check_in(note=self.cleaned_data["note"])
+        """Post the note, with the target date as it now stands.
+
+        Raises ValidationError(code="not_active"|"past_date").
+        """
+        data = self.cleaned_data
+        return self.claim.check_in(note=data["note"], target_date=data["target_date"])
+
+
+class ConfirmForm(ClaimActionForm):
+    """Say you are still on your claim: a button, no fields."""
+
+    id_prefix = "confirm"
+
+    def perform(self) -> Claim:
+        """Refresh the claim. Raises ValidationError(code="not_active")."""
+        return self.claim.confirm()
+
+
+class ReviveForm(ClaimActionForm):
+    """Revive your dormant claim: a button, no fields."""
+
+    id_prefix = "revive"
+
+    def perform(self) -> Claim:
+        """Make the claim active again. Raises ValidationError like ``Claim.revive``."""
+        return self.claim.revive(by=self.claim.researcher)
 
 
 class CompleteForm(ClaimActionForm):

@@ -1,5 +1,5 @@
 """The claim lifecycle: claim (with a confirmation page when others are on it), check in,
-complete, release."""
+say you are still on it, complete, release, revive a dormant claim."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from projects import permissions
-from projects.forms import CheckInForm, ClaimActionForm, ClaimForm, CompleteForm, ReleaseForm
+from projects.forms import (
+    CheckInForm,
+    ClaimActionForm,
+    ClaimForm,
+    CompleteForm,
+    ConfirmForm,
+    ReleaseForm,
+    ReviveForm,
+)
 from projects.models import Claim, Project
 from projects.views.common import (
     Forms,
@@ -92,6 +100,13 @@ def claim_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say you are still on your active claim, which makes it fresh."""
+    return _act_on_claim(request, pk, ConfirmForm, "Noted: you are still on it.")
+
+
+@participant_required
+@require_POST
 def claim_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark your claim completed."""
     return _act_on_claim(
@@ -104,3 +119,10 @@ def claim_complete(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_release(request: HttpRequest, pk: int) -> HttpResponse:
     """Release your claim, with a reason."""
     return _act_on_claim(request, pk, ReleaseForm, "Claim released.")
+
+
+@participant_required
+@require_POST
+def claim_revive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make your dormant claim active again, while the project has room for you."""
+    return _act_on_claim(request, pk, ReviveForm, "Your claim is active again. Welcome back!")

@@ -29,11 +29,13 @@ from projects.forms import (
     ClaimForm,
     CommentForm,
     CompleteForm,
+    ConfirmForm,
     FlagForm,
     InterestForm,
     OutputForm,
     ReleaseForm,
     ReplyForm,
+    ReviveForm,
     WatchForm,
 )
 from projects.models import Project
@@ -135,11 +137,26 @@ class Forms:
 
 
 def claims_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
-    """Who is on it, who finished it (with what came of it), and your claim's forms."""
+    """Who is on it, who finished it (with what came of it), and your claim's forms; or, when
+    your claim went dormant, the form that revives it."""
     user = request.user
     mine = next((c for c in project.active_claims if c.researcher_id == user.pk), None)
     target = {"target": mine.pk, "claim": mine} if mine else None
+    # Your latest dormant claim, while you hold no active one (ended claims come oldest first).
+    dormant = None
+    if mine is None and user.is_authenticated:
+        dormant = next(
+            (
+                c
+                for c in reversed(project.ended_claims)
+                if c.researcher_id == user.pk and c.is_dormant
+            ),
+            None,
+        )
     return {
+        "my_dormant_claim": dormant,
+        "revive_form": forms.get(ReviveForm, target=dormant.pk, claim=dormant) if dormant else None,
+        "confirm_form": forms.get(ConfirmForm, **target) if mine else None,
         "active_claims": project.active_claims,
         "completed_claims": [c for c in project.ended_claims if c.is_completed],
         "past_claims": [c for c in project.ended_claims if not c.is_completed],
