@@ -22,7 +22,7 @@ REFUSALS = {
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def claim_reminder_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET: what the link will do to whose claim, and one button (mail scanners that follow
     links change nothing). POST: do it, with no sign-in (the signed link is the key; the
