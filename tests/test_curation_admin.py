@@ -377,6 +377,7 @@ def change_form_data(client, project: Project) -> dict:
         ("description", "New words.", Event.Kind.TEXT_EDITED),
         ("summary", "Agreed scope.", Event.Kind.TEXT_EDITED),
         ("claim_limit", "2", Event.Kind.CLAIM_LIMIT_SET),
+        ("claim_window_days", "60", Event.Kind.CLAIM_WINDOW_SET),
         ("tags", "tag", Event.Kind.TAGS_CHANGED),
     ],
 )
@@ -391,8 +392,30 @@ def test_each_edit_on_the_change_form_records_its_event(client, curating, field,
     assert list(project.events.values_list("kind", "actor")) == [(kind, curating.pk)]
 
 
+@pytest.mark.parametrize("days", ["0", "366", "-1", "often"])
+def test_the_change_form_refuses_a_claim_window_outside_a_day_to_a_year(client, curating, days):
+    project = ProjectFactory()
+    data = change_form_data(client, project)
+    data["claim_window_days"] = days
+
+    response = client.post(reverse("admin:projects_project_change", args=[project.pk]), data)
+
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert Project.objects.get(pk=project.pk).claim_window_days is None
+    assert not project.events.exists()
+
+
+def test_the_change_form_names_the_boards_claim_window(client, curating, settings):
+    settings.CLAIM_STALE_DAYS = 21
+    project = ProjectFactory()
+
+    html = client.get(reverse("admin:projects_project_change", args=[project.pk])).content.decode()
+
+    assert "Blank: the board's default (21 days)." in html
+
+
 def test_saving_the_change_form_unchanged_records_nothing(client, curating):
-    project = ProjectFactory(tags=[TagFactory()], claim_limit=3)
+    project = ProjectFactory(tags=[TagFactory()], claim_limit=3, claim_window_days=45)
 
     client.post(
         reverse("admin:projects_project_change", args=[project.pk]),

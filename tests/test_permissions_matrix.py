@@ -10,6 +10,7 @@ import pytest
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from projects.models import (
@@ -45,6 +46,10 @@ class World:
         self.hidden = CommentFactory(project=self.project, author=self.owner)
         self.hidden.hide(by=self.curator)
         self.output = OutputFactory(project=self.project, submitted_by=self.owner)
+        # The owner's claim on another project, gone dormant: theirs to revive.
+        self.dormant = ClaimFactory(
+            researcher=self.owner, state=Claim.State.DORMANT, ended_at=timezone.now()
+        )
 
 
 def state() -> list:
@@ -67,10 +72,20 @@ ENDPOINTS = {
         {"note": "Halfway"},
         {"owner"},
     ),
+    "still on it": (
+        lambda w: reverse("projects:claim-confirm", args=[w.claim.pk]),
+        {},
+        {"owner"},
+    ),
     "complete": (lambda w: reverse("projects:claim-complete", args=[w.claim.pk]), {}, {"owner"}),
     "release": (
         lambda w: reverse("projects:claim-release", args=[w.claim.pk]),
         {"reason": "gave_up"},
+        {"owner"},
+    ),
+    "revive": (
+        lambda w: reverse("projects:claim-revive", args=[w.dormant.pk]),
+        {},
         {"owner"},
     ),
     "interest": (

@@ -175,8 +175,8 @@ def fragment_request(name: str, project, user, curator):
     """The htmx POST of one action on ``project``: (who acts, url, data)."""
     from django.urls import reverse
 
-    def on_claim(action):
-        claim = ClaimFactory(project=project, researcher=user)
+    def on_claim(action, state=Claim.State.ACTIVE):
+        claim = ClaimFactory(project=project, researcher=user, state=state)
         return reverse(f"projects:claim-{action}", args=[claim.pk])
 
     def on_comment(action, author=None):
@@ -195,6 +195,8 @@ def fragment_request(name: str, project, user, curator):
     return {
         "claim": lambda: (user, reverse("projects:project-claim", args=[slug]), {"plan": "Go"}),
         "check in": lambda: (user, on_claim("check-in"), {"note": "Halfway"}),
+        "still on it": lambda: (user, on_claim("confirm"), {}),
+        "revive": lambda: (user, on_claim("revive", Claim.State.DORMANT), {}),
         "complete": lambda: (user, on_claim("complete"), {}),
         "release": lambda: (user, on_claim("release"), {"reason": "gave_up"}),
         "interest": lambda: (
@@ -227,6 +229,8 @@ def fragment_request(name: str, project, user, curator):
 FRAGMENTS = [
     "claim",
     "check in",
+    "still on it",
+    "revive",
     "complete",
     "release",
     "interest",
