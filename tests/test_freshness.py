@@ -622,3 +622,21 @@ def test_the_same_step_of_two_sweeps_at_the_same_moment_acts_on_each_claim_once(
     assert len(keys) == len(quiet) + len(dated) == len(set(keys))
     assert Event.objects.filter(kind=Event.Kind.WENT_DORMANT).count() == len(due)
     assert Claim.objects.dormant().count() == len(due)
+
+
+def test_the_new_events_read_as_sentences_in_feeds_and_on_the_activity_page(client, researcher):
+    project = ProjectFactory(title="Toy models")
+    claim = dormant_claim(researcher, project)
+    claim.revive(by=researcher).confirm()
+    project.set_claim_window(days=45, by=UserFactory(username="grace", curator=True))
+
+    headlines = [event.headline for event in Event.objects.for_feed()]
+    activity = client.get("/activity/").content.decode()
+
+    assert headlines[:4] == [
+        "grace set how long a claim may stay silent on “Toy models”",
+        "ada said they are still on “Toy models”",
+        "ada revived their claim on “Toy models”",
+        "ada went quiet on “Toy models” (the claim is dormant)",
+    ]
+    assert "went quiet on" in activity and "(the claim is dormant)" in activity

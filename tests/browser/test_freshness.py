@@ -90,9 +90,7 @@ def scene():
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
-def test_the_one_click_pages_ask_act_once_and_refuse_calmly(
-    scene, page_at, live_server, viewport
-):
+def test_the_one_click_pages_ask_act_once_and_refuse_calmly(scene, page_at, live_server, viewport):
     claim = scene["claim"]
     page = page_at(viewport)
 
