@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from accounts.forms import ProfileForm
 from accounts.models import User
-from projects.models import Claim, Comment, Output, Project
+from projects.models import Claim, Comment, Interest, Output, Project, Watch
 
 PER_SECTION = 50
 
@@ -40,6 +40,36 @@ def person_detail(request: HttpRequest, username: str) -> HttpResponse:
         .order_by("-created_at")[:PER_SECTION],
     }
     return render(request, "accounts/person_detail.html", context)
+
+
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Your board: your claims with their dates and freshness, what you watch and want
+    done, your outputs awaiting review, and your latest notifications."""
+    user = request.user
+    live = Project.objects.live()
+    claims = (
+        Claim.objects.filter(researcher=user, project__in=live)
+        .exclude(state__in=[Claim.State.COMPLETED, Claim.State.RELEASED])
+        .select_related("project")
+        .order_by("target_date", "-last_activity_at")[:PER_SECTION]
+    )
+    context = {
+        "claims": [c for c in claims if c.is_active],
+        "dormant_claims": [c for c in claims if c.is_dormant],
+        "watching": Watch.objects.filter(user=user, project__in=live)
+        .select_related("project")
+        .order_by("-created_at")[:PER_SECTION],
+        "wanted": Interest.objects.filter(researcher=user, project__in=live)
+        .select_related("project")
+        .order_by("-created_at")[:PER_SECTION],
+        "in_review": Output.objects.pending()
+        .filter(submitted_by=user)
+        .select_related("project")
+        .order_by("-created_at")[:PER_SECTION],
+    }
+    return render(request, "accounts/dashboard.html", context)
 
 
 @login_required
