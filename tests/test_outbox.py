@@ -142,3 +142,16 @@ def test_two_workers_and_two_sweeps_at_once_send_each_email_exactly_once(setting
 
     assert len(mail.outbox) == 12  # twelve emails, none twice
     assert Delivery.objects.filter(state=Delivery.State.SENT).count() == 12
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_in_production_the_database_queue_holds_the_task_until_a_worker_runs_it(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with transaction.atomic():
+        queue("news:queued")
+
+    assert mail.outbox == []  # committed, queued, not yet sent
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+    assert len(mail.outbox) == 1
+    assert Delivery.objects.get().state == Delivery.State.SENT
