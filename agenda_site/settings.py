@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
             "builtins": ["template_partials.templatetags.partials"],
             "loaders": [
@@ -225,3 +226,7 @@ CLAIM_STALE_DAYS = env.int("CLAIM_STALE_DAYS", default=30)
 CLAIM_GRACE_DAYS = env.int("CLAIM_GRACE_DAYS", default=14)
 # Days before a claim's target date that its holder is reminded of it.
 TARGET_REMINDER_DAYS = env.int("TARGET_REMINDER_DAYS", default=3)
+# The hour (in TIME_ZONE) at which daily digests go out, and weekly ones on Mondays.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+if not 0 <= DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR is an hour of the day, 0 to 23, not {DIGEST_HOUR}.")

@@ -1,4 +1,4 @@
-"""Root URLs: the site's pages, the admin, the JSON API, and the health check."""
+"""Root URLs: the site's pages, notifications, the admin, the JSON API, and the health check."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/", api.urls()),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
     path("", include("projects.urls")),
 ]

@@ -205,12 +205,15 @@ class Event(models.Model):
 
     @classmethod
     def record(cls, *, project, actor, kind: str, note: str = "", **objects) -> Event:
-        """Log an event, count it as activity on the actor's active claim on the project, and
-        refresh the project's search vector unless the kind is in UNINDEXED_KINDS.
+        """Log an event, count it as activity on the actor's active claim on the project,
+        refresh the project's search vector unless the kind is in UNINDEXED_KINDS, and tell
+        the people it concerns (``notifications.fanout.notify``).
 
         Every change to what search reads records an event after it is made, so this is the
-        one place that keeps search current (see ``refresh_search_vector``).
+        one place that keeps search current (see ``refresh_search_vector``); every change
+        anyone hears of, likewise, so notifications are made in the change's transaction.
         """
+        from notifications.fanout import notify
         from projects.models.claim import Claim
 
         event = cls.objects.create(
@@ -221,4 +224,5 @@ class Event(models.Model):
         )
         if kind not in cls.UNINDEXED_KINDS:
             refresh_search_vector(event.project_id)
+        notify(event)
         return event

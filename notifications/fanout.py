@@ -1,0 +1,149 @@
+"""Who hears of what: each event told to the people it concerns, in the event's transaction.
+
+Followers of a project (its watchers, its active claims' holders, and the researchers who
+want it done) hear of its claims, comments, outputs and status changes; the author of a
+comment hears of the replies to it, and the linker of an output of the curators' decision
+on it, whether or not they follow the project; when a claim ends and leaves the project
+free, the people who want it done are told so. Nobody hears of what they did themselves,
+nor of anything on an unpublished proposal, and a rejected output is told to its linker
+alone.
+"""
+
+from __future__ import annotations
+
+import operator
+from functools import reduce
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+
+from notifications.mail import notification_email
+from notifications.models import Frequency, Notification, Preference, Reason, Topic
+from notifications.outbox import queue_emails
+from projects.models import Claim, Comment, Event, Interest, Output, Watch
+
+Kind = Event.Kind
+# The event the sweep records when a silent claim turns dormant (projects.freshness).
+DORMANT = "dormant"
+
+# What followers hear of, by kind of event, and under which topic.
+FOLLOWED = {
+    Kind.CLAIMED: Topic.CLAIMS,
+    Kind.CHECKED_IN: Topic.CLAIMS,
+    Kind.COMPLETED: Topic.CLAIMS,
+    Kind.RELEASED: Topic.CLAIMS,
+    DORMANT: Topic.CLAIMS,
+    Kind.COMMENTED: Topic.COMMENTS,
+    Kind.REPLIED: Topic.COMMENTS,
+    Kind.OUTPUT_LINKED: Topic.OUTPUTS,
+    Kind.OUTPUT_ACCEPTED: Topic.OUTPUTS,
+    Kind.STATUS_CHANGED: Topic.STATUS,
+    Kind.MERGED: Topic.STATUS,
+}
+
+# Events about one person's own words or work, which they hear of whether or not they
+# follow the project: the topic and the reason.
+ABOUT_YOU = {
+    Kind.REPLIED: (Topic.REPLIES, Reason.REPLY),
+    Kind.OUTPUT_ACCEPTED: (Topic.DECISIONS, Reason.YOUR_OUTPUT),
+    Kind.OUTPUT_REJECTED: (Topic.DECISIONS, Reason.YOUR_OUTPUT),
+}
+
+# Events that end a claim, and may leave its project free for the people who want it done.
+ENDS_A_CLAIM = frozenset({Kind.RELEASED, DORMANT})
+
+
+def notify(event: Event) -> list[Notification]:
+    """Tell everyone ``event`` concerns, but its actor: a notification each, and an email at
+    once to those who chose that for its topic (see the module's docstring for who).
+
+    Called at the end of ``Event.record``, so it runs in the change's transaction: a change
+    that rolls back tells no one. A fixed number of queries whatever the number of people
+    told: one for them all (with their choices), one insert, and for those who chose "at
+    once", one look at the outbox and one insert of their emails.
+    """
+    followed = FOLLOWED.get(event.kind)
+    about_you = ABOUT_YOU.get(event.kind)
+    if (followed is None and about_you is None) or not event.project.is_public:
+        return []
+    free = event.kind in ENDS_A_CLAIM and left_free(event)
+    now = timezone.now()
+    notifications = []
+    for person in _people(event, followers=followed is not None, about_you=about_you is not None):
+        if about_you and person.concerned:
+            topic, reason = about_you
+        elif person.holds_claim:
+            topic, reason = followed, Reason.CLAIM
+        elif person.wants_it:
+            topic, reason = (Topic.FREE_AGAIN if free else followed), Reason.INTEREST
+        else:
+            topic, reason = followed, Reason.WATCHING
+        # Nowhere to send mail to: the notification is for the list alone.
+        mail = Preference.of(person).choice(topic) if person.email else Frequency.NEVER
+        notifications.append(
+            Notification(
+                recipient=person,
+                event=event,
+                topic=topic,
+                reason=reason,
+                mail=mail,
+                mailed_at=now if mail == Frequency.AT_ONCE else None,
+                created_at=event.created_at,
+            )
+        )
+    Notification.objects.bulk_create(notifications)
+    queue_emails([notification_email(n) for n in notifications if n.mail == Frequency.AT_ONCE])
+    return notifications
+
+
+def _people(event: Event, *, followers: bool, about_you: bool) -> models.QuerySet:
+    """Everyone ``event`` concerns but its actor, in one query: active accounts with their
+    choices, each marked ``holds_claim``, ``wants_it``, ``watching`` and ``concerned`` (the
+    replied-to author, the output's linker)."""
+    project = event.project_id
+    claims = Claim.objects.active().filter(project_id=project)
+    interests = Interest.objects.filter(project_id=project)
+    watches = Watch.objects.filter(project_id=project)
+    if not about_you:
+        concerned = models.Value(False)
+    elif event.kind == Kind.REPLIED:
+        replied_to = Comment.objects.filter(replies=event.comment_id)
+        concerned = models.Q(pk__in=replied_to.values("author_id"))
+    else:
+        linked = Output.objects.filter(pk=event.output_id)
+        concerned = models.Q(pk__in=linked.values("submitted_by_id"))
+    who = [concerned] if about_you else []
+    if followers:
+        who += [
+            models.Q(pk__in=claims.values("researcher_id")),
+            models.Q(pk__in=interests.values("researcher_id")),
+            models.Q(pk__in=watches.values("user_id")),
+        ]
+    people = get_user_model().objects.filter(reduce(operator.or_, who), is_active=True)
+    if event.actor_id is not None:
+        people = people.exclude(pk=event.actor_id)
+    return (
+        people.select_related("notification_preference")
+        .only("pk", "email", "username", "display_name", "notification_preference")
+        .annotate(
+            holds_claim=models.Exists(claims.filter(researcher_id=models.OuterRef("pk"))),
+            wants_it=models.Exists(interests.filter(researcher_id=models.OuterRef("pk"))),
+            watching=models.Exists(watches.filter(user_id=models.OuterRef("pk"))),
+            concerned=models.ExpressionWrapper(concerned, output_field=models.BooleanField()),
+        )
+        .order_by("pk")
+    )
+
+
+def left_free(event: Event) -> bool:
+    """Whether the claim ``event`` ended leaves its project free: open, not merged away,
+    and now with nobody on it or one place below its claim limit. A claim released by a
+    merge leaves nothing free (its holder goes on in the kept project)."""
+    project = event.project
+    if not project.is_open or project.merged_into_id:
+        return False
+    if event.claim_id and event.claim.release_reason == Claim.ReleaseReason.MERGED:
+        return False
+    active = project.claims.active().count()
+    return active == 0 or (bool(project.claim_limit) and active == project.claim_limit - 1)
