@@ -7,6 +7,7 @@ conditionally.
 
 from collections.abc import Callable
 
+from notifications.digests import digests_send_due
 from notifications.outbox import deliver_due
 from projects import freshness
 
@@ -15,6 +16,7 @@ STEPS: list[tuple[str, Callable[[], int]]] = [
     ("target dates reminded of", freshness.remind_target_dates),
     ("stale claims reminded", freshness.remind_stale_claims),
     ("quiet claims turned dormant", freshness.make_quiet_claims_dormant),
+    ("digests queued", digests_send_due),
     ("emails sent from the outbox", deliver_due),
 ]
 
