@@ -16,7 +16,7 @@ HELP = {
     Topic.COMMENTS: "New comments and replies on projects you follow.",
     Topic.OUTPUTS: "Outputs linked to projects you follow, and the ones curators accept.",
     Topic.STATUS: "A project you follow is marked addressed, retired, reopened or merged.",
-    Topic.FREE_AGAIN: "A claim ends on a project you want done, and nobody holds it now.",
+    Topic.FREE_AGAIN: "A claim ends on a project you want done and leaves room to claim it.",
 }
 
 
