@@ -24,8 +24,11 @@ from notifications.outbox import queue_emails
 from projects.models import Claim, Comment, Event, Interest, Output, Watch
 
 Kind = Event.Kind
-# The event the sweep records when a silent claim turns dormant (projects.freshness).
-DORMANT = "dormant"
+# Claim freshness's events, by their values: Event.Kind.WENT_DORMANT, recorded when the
+# sweep turns a silent claim dormant (its holder the actor), and Event.Kind.REVIVED, when
+# the holder takes it up again. A holder's "still on it" (CONFIRMED) is nobody else's news.
+DORMANT = "went_dormant"
+REVIVED = "revived"
 
 # What followers hear of, by kind of event, and under which topic.
 FOLLOWED = {
@@ -34,6 +37,7 @@ FOLLOWED = {
     Kind.COMPLETED: Topic.CLAIMS,
     Kind.RELEASED: Topic.CLAIMS,
     DORMANT: Topic.CLAIMS,
+    REVIVED: Topic.CLAIMS,
     Kind.COMMENTED: Topic.COMMENTS,
     Kind.REPLIED: Topic.COMMENTS,
     Kind.OUTPUT_LINKED: Topic.OUTPUTS,

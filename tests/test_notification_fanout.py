@@ -305,11 +305,24 @@ def test_a_claim_turning_dormant_tells_people_who_want_it_done_that_it_is_free(b
     claim = board.holder.claims.get()
     Claim.objects.filter(pk=claim.pk).update(state=Claim.State.DORMANT)
 
-    Event.record(project=board.project, actor=None, kind=fanout.DORMANT, claim=claim)
+    # As the sweep records it: the holder, who went quiet, is the actor.
+    Event.record(project=board.project, actor=board.holder, kind=fanout.DORMANT, claim=claim)
 
     assert told() == {
         "watcher": (Topic.CLAIMS, Reason.WATCHING),
         "fan": (Topic.FREE_AGAIN, Reason.INTEREST),
+        "actor": (Topic.CLAIMS, Reason.WATCHING),
+    }
+
+
+def test_a_revived_claim_is_news_for_the_followers(board):
+    claim = board.holder.claims.get()
+
+    Event.record(project=board.project, actor=board.holder, kind=fanout.REVIVED, claim=claim)
+
+    assert told() == {
+        "watcher": (Topic.CLAIMS, Reason.WATCHING),
+        "fan": (Topic.CLAIMS, Reason.INTEREST),
         "actor": (Topic.CLAIMS, Reason.WATCHING),
     }
 
