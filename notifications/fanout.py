@@ -16,6 +16,7 @@ from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from notifications.mail import notification_email
@@ -71,10 +72,11 @@ def notify(event: Event) -> list[Notification]:
     about_you = ABOUT_YOU.get(event.kind)
     if (followed is None and about_you is None) or not event.project.is_public:
         return []
-    free = event.kind in ENDS_A_CLAIM and left_free(event)
+    people = list(_people(event, followers=followed is not None, about_you=about_you is not None))
+    free = event.kind in ENDS_A_CLAIM and bool(people) and left_free(event, people[0].claims_left)
     now = timezone.now()
     notifications = []
-    for person in _people(event, followers=followed is not None, about_you=about_you is not None):
+    for person in people:
         if about_you and person.concerned:
             topic, reason = about_you
         elif person.holds_claim:
@@ -104,7 +106,8 @@ def notify(event: Event) -> list[Notification]:
 def _people(event: Event, *, followers: bool, about_you: bool) -> models.QuerySet:
     """Everyone ``event`` concerns but its actor, in one query: active accounts with their
     choices, each marked ``holds_claim``, ``wants_it``, ``watching`` and ``concerned`` (the
-    replied-to author, the output's linker)."""
+    replied-to author, the output's linker), and each carrying ``claims_left``, the
+    project's active claims (for ``left_free``, so that it costs no query of its own)."""
     project = event.project_id
     claims = Claim.objects.active().filter(project_id=project)
     interests = Interest.objects.filter(project_id=project)
@@ -135,19 +138,29 @@ def _people(event: Event, *, followers: bool, about_you: bool) -> models.QuerySe
             wants_it=models.Exists(interests.filter(researcher_id=models.OuterRef("pk"))),
             watching=models.Exists(watches.filter(user_id=models.OuterRef("pk"))),
             concerned=models.ExpressionWrapper(concerned, output_field=models.BooleanField()),
+            claims_left=Coalesce(
+                models.Subquery(
+                    claims.order_by()
+                    .values("project_id")
+                    .annotate(n=models.Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
         )
         .order_by("pk")
     )
 
 
-def left_free(event: Event) -> bool:
-    """Whether the claim ``event`` ended leaves its project free: open, not merged away,
-    and now with nobody on it or one place below its claim limit. A claim released by a
-    merge leaves nothing free (its holder goes on in the kept project)."""
+def left_free(event: Event, claims_left: int) -> bool:
+    """Whether the claim ``event`` ended leaves its project free, ``claims_left`` active
+    claims being left on it: open, not merged away, and now with nobody on it or one place
+    below its claim limit. A claim released by a merge leaves nothing free (its holder goes
+    on in the kept project)."""
     project = event.project
     if not project.is_open or project.merged_into_id:
         return False
     if event.claim_id and event.claim.release_reason == Claim.ReleaseReason.MERGED:
         return False
-    active = project.claims.active().count()
-    return active == 0 or (bool(project.claim_limit) and active == project.claim_limit - 1)
+    limit = project.claim_limit
+    return claims_left == 0 or (bool(limit) and claims_left == limit - 1)
