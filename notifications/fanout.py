@@ -25,11 +25,6 @@ from notifications.outbox import queue_emails
 from projects.models import Claim, Comment, Event, Interest, Output, Watch
 
 Kind = Event.Kind
-# Claim freshness's events, by their values: Event.Kind.WENT_DORMANT, recorded when the
-# sweep turns a silent claim dormant (its holder the actor), and Event.Kind.REVIVED, when
-# the holder takes it up again. A holder's "still on it" (CONFIRMED) is nobody else's news.
-DORMANT = "went_dormant"
-REVIVED = "revived"
 
 # What followers hear of, by kind of event, and under which topic.
 FOLLOWED = {
@@ -37,8 +32,10 @@ FOLLOWED = {
     Kind.CHECKED_IN: Topic.CLAIMS,
     Kind.COMPLETED: Topic.CLAIMS,
     Kind.RELEASED: Topic.CLAIMS,
-    DORMANT: Topic.CLAIMS,
-    REVIVED: Topic.CLAIMS,
+    # Turned dormant by the sweep (its silent holder the actor), and taken up again. A
+    # holder's "still on it" (CONFIRMED) is nobody else's news.
+    Kind.WENT_DORMANT: Topic.CLAIMS,
+    Kind.REVIVED: Topic.CLAIMS,
     Kind.COMMENTED: Topic.COMMENTS,
     Kind.REPLIED: Topic.COMMENTS,
     Kind.OUTPUT_LINKED: Topic.OUTPUTS,
@@ -56,7 +53,7 @@ ABOUT_YOU = {
 }
 
 # Events that end a claim, and may leave its project free for the people who want it done.
-ENDS_A_CLAIM = frozenset({Kind.RELEASED, DORMANT})
+ENDS_A_CLAIM = frozenset({Kind.RELEASED, Kind.WENT_DORMANT})
 
 
 def notify(event: Event) -> list[Notification]:

@@ -64,10 +64,11 @@ def _preference_context(form: PreferenceForm) -> dict:
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """The link at the foot of every notification email. GET says what it stops and shows
-    a button, changing nothing (mail scanners follow links); POST stops it, signed in or not.
+    """The link at the foot of every notification email. GET (and HEAD) says what it stops
+    and shows a button, changing nothing (mail scanners follow links); POST stops it, signed
+    in or not.
 
     CSRF-exempt, this view alone: RFC 8058 one-click unsubscribes are POSTed by mail
     providers, with no cookie and no CSRF token. The signed token is the authority: it names

@@ -1,20 +1,23 @@
 """Who hears of what: each kind of event told to each way of following a project, never to
 whoever did it, never about what is private; in the change's transaction, at a fixed cost."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import User
-from notifications import fanout
 from notifications.models import Delivery, Frequency, Notification, Preference, Reason, Topic
 from projects.models import Claim, Event, Output, Project
 from projects.services import project_merge
 from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
 
 
 @dataclass
@@ -301,12 +304,19 @@ def test_a_claim_released_by_a_merge_leaves_nothing_free(board):
     assert not released.filter(topic=Topic.FREE_AGAIN).exists()
 
 
-def test_a_claim_turning_dormant_tells_people_who_want_it_done_that_it_is_free(board):
-    claim = board.holder.claims.get()
-    Claim.objects.filter(pk=claim.pk).update(state=Claim.State.DORMANT)
+def quiet(claim: Claim) -> Claim:
+    """The claim, silent past its window and reminded past the grace period: due to turn
+    dormant."""
+    now = timezone.now()
+    Claim.objects.filter(pk=claim.pk).update(
+        started_at=now - 60 * DAY, last_activity_at=now - 45 * DAY, stale_reminded_at=now - 15 * DAY
+    )
+    claim.refresh_from_db()
+    return claim
 
-    # As the sweep records it: the holder, who went quiet, is the actor.
-    Event.record(project=board.project, actor=board.holder, kind=fanout.DORMANT, claim=claim)
+
+def test_a_claim_turning_dormant_tells_people_who_want_it_done_that_it_is_free(board):
+    quiet(board.holder.claims.get()).go_dormant()
 
     assert told() == {
         "watcher": (Topic.CLAIMS, Reason.WATCHING),
@@ -316,15 +326,21 @@ def test_a_claim_turning_dormant_tells_people_who_want_it_done_that_it_is_free(b
 
 
 def test_a_revived_claim_is_news_for_the_followers(board):
-    claim = board.holder.claims.get()
+    claim = quiet(board.holder.claims.get()).go_dormant()
 
-    Event.record(project=board.project, actor=board.holder, kind=fanout.REVIVED, claim=claim)
+    claim.revive(by=board.holder)
 
-    assert told() == {
+    assert told(Event.Kind.REVIVED) == {
         "watcher": (Topic.CLAIMS, Reason.WATCHING),
         "fan": (Topic.CLAIMS, Reason.INTEREST),
         "actor": (Topic.CLAIMS, Reason.WATCHING),
     }
+
+
+def test_a_holders_still_on_it_is_nobody_elses_news(board):
+    board.holder.claims.get().confirm()
+
+    assert Notification.objects.count() == 0
 
 
 # In the change's transaction, at a fixed cost

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from notifications.models import Frequency, Notification, Preference, Topic
 from projects.models import (
     Claim,
     Comment,
@@ -24,7 +25,13 @@ from projects.models import (
     Proposal,
     Watch,
 )
-from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory
+from tests.factories import (
+    ClaimFactory,
+    CommentFactory,
+    OutputFactory,
+    ProjectFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +57,21 @@ class World:
         self.dormant = ClaimFactory(
             researcher=self.owner, state=Claim.State.DORMANT, ended_at=timezone.now()
         )
+        # Something each of them has yet to read: replies to the others' questions, which
+        # the owner, who holds a claim here, hears of too.
+        bystander = UserFactory()
+        for author in (self.other, self.curator):
+            question = self.project.add_comment(author=author, body="A question.")
+            self.project.add_comment(author=bystander, parent=question, body="An answer.")
 
 
 def state() -> list:
     """Every row of every table a POST here could change."""
     rows = []
-    for model in (Claim, Comment, Output, Interest, Watch, Event, User, Project, Proposal, Flag):
+    for model in (
+        *(Claim, Comment, Output, Interest, Watch, Event, User, Project, Proposal, Flag),
+        *(Notification, Preference),
+    ):
         rows += [model_to_dict(obj) for obj in model.objects.order_by("pk")]
     return rows
 
@@ -161,6 +177,16 @@ ENDPOINTS = {
     "edit profile": (
         lambda w: reverse("accounts:profile-edit"),
         {"display_name": "New name"},
+        {"other", "owner", "curator"},
+    ),
+    "mark notifications read": (
+        lambda w: reverse("notifications:notification-mark-read"),
+        {},
+        {"other", "owner", "curator"},
+    ),
+    "notification settings": (
+        lambda w: reverse("notifications:preference-edit"),
+        dict.fromkeys(Topic.values, Frequency.WEEKLY),
         {"other", "owner", "curator"},
     ),
 }
