@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,21 +66,25 @@ def digest_send(
     """Queue one person's digest of ``period`` and mark what it carries as mailed, in one
     transaction; True if queued.
 
-    Two sweeps at once send it once: the notifications are locked (the second sweep skips
-    them), and the email is keyed by person, frequency and period in the outbox, so a sweep
-    that finds the key used leaves what it found for the next period. Someone with no
-    address or no active account has their waiting notifications marked without mail.
+    Two sweeps at once send it once: the person's row is locked first, and a sweep that
+    finds it locked leaves them to the one holding it (locking their notifications one by
+    one instead would let two sweeps each take a part). The email is keyed by person,
+    frequency and period in the outbox too, so a sweep that finds the key used leaves what
+    it found for the next period. Someone with no address or no active account has their
+    waiting notifications marked without mail.
     """
+    recipient = (
+        get_user_model().objects.select_for_update(skip_locked=True).filter(pk=recipient_id).first()
+    )
+    if recipient is None:
+        return False
     notifications = list(
         Notification.objects.due_in(frequency, before=start)
         .filter(recipient_id=recipient_id)
         .for_list()
-        .select_related("recipient")
-        .select_for_update(skip_locked=True, of=("self",))
     )
     if not notifications:
         return False
-    recipient = notifications[0].recipient
     queued = None
     if recipient.email and recipient.is_active:
         email = digest_email(
