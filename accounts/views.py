@@ -8,9 +8,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import ProfileForm
 from accounts.models import User
+from notifications.models import Notification
 from projects.models import Claim, Comment, Interest, Output, Project, Watch
 
 PER_SECTION = 50
+# How many of the latest notifications your board shows (the rest: /notifications/).
+NOTICES = 8
 
 
 @require_GET
@@ -64,6 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "wanted": Interest.objects.filter(researcher=user, project__in=live)
         .select_related("project")
         .order_by("-created_at")[:PER_SECTION],
+        "notifications": Notification.objects.filter(recipient=user).for_list()[:NOTICES],
         "in_review": Output.objects.pending()
         .filter(submitted_by=user)
         .select_related("project")

@@ -83,14 +83,28 @@ def test_your_board_costs_the_same_queries_for_one_of_everything_as_for_ten(clie
     client.force_login(me)
 
     def add_one() -> None:
-        ClaimFactory(researcher=me)
+        claim = ClaimFactory(researcher=me)
+        claim.project.add_comment(author=UserFactory(), body="A question for you.")
         Watch.objects.create(user=me, project=ProjectFactory())
         Interest.objects.create(researcher=me, project=ProjectFactory())
         OutputFactory(submitted_by=me)
 
     add_one()
     one = count(client)
+    assert "Nothing yet" not in client.get("/me/").content.decode()  # a notification shows
     for _ in range(9):
         add_one()
 
     assert count(client) == one
+
+
+def test_your_board_shows_your_latest_notifications(client, researcher, other_researcher):
+    client.force_login(researcher)
+    project = ProjectFactory(title="Followed project")
+    Watch.objects.create(user=researcher, project=project)
+    project.add_comment(author=other_researcher, body="Is anyone on this?")
+
+    html = " ".join(client.get("/me/").content.decode().split())
+
+    assert "Latest notifications" in html
+    assert "commented on" in html and "Followed project" in html
