@@ -9,11 +9,12 @@ DEMO_AGENDA := projects/demo/some-conceptual-alignment-research-projects.md
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint fmt check lock clean
+.PHONY: help install run test lint fmt check lock clean bench-sweep
 
 help:
 	@echo "make run    set up on SQLite, load the demo agenda, serve http://$(HOST):$(PORT)"
 	@echo "make test   run the test suite (PostgreSQL when DATABASE_URL is set)"
+	@echo "make bench-sweep   how the sweep scales (100 and 10,000 claims)"
 	@echo "make lint | fmt | check | lock | clean"
 
 $(BIN)/python:
@@ -48,6 +49,11 @@ lint: install
 fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# How the sweep scales, at 100 and 10,000 claims, on a throwaway database beside
+# DATABASE_URL's (PostgreSQL) or in var/ (SQLite).
+bench-sweep: install
+	$(BIN)/python bench/sweep.py
 
 # `check --deploy` under the environment of a production deploy, and no missing migrations.
 check: install
