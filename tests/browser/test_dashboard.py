@@ -28,7 +28,7 @@ def test_your_board_fits_the_screen(page_at, live_server, viewport):
     )
     Watch.objects.create(user=me, project=ProjectFactory(title="Watched"))
     Interest.objects.create(researcher=me, project=ProjectFactory(title="Wanted"))
-    OutputFactory(submitted_by=me, title="x" * 300)
+    OutputFactory(submitted_by=me, title="x" * 200)
     client = Client()
     client.force_login(me)
     page = page_at(viewport)
