@@ -168,6 +168,8 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT and the rest
+# A mail server that accepts a connection and then says nothing must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Background work (Django's tasks API): at once, in the request, by default; in production
 # TASKS_BACKEND=django_tasks_db.DatabaseBackend queues tasks in the database for
 # `manage.py db_worker`. Mail goes through the outbox (notifications.outbox) either way.

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from notifications.models import Delivery
+from notifications.outbox import deliver_due
 
 
 @admin.register(Delivery)
@@ -13,6 +14,15 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ("state",)
     search_fields = ("to", "subject", "key")
     readonly_fields = [field.name for field in Delivery._meta.fields]
+    actions = ["try_again"]
+
+    @admin.action(description="Try the selected emails again now")
+    def try_again(self, request, queryset) -> None:
+        """Failed or waiting emails become due now; the sweep (or this) sends them."""
+        for delivery in queryset:
+            delivery.try_again()
+        sent = deliver_due()
+        self.message_user(request, f"Tried again: {sent} sent now, the rest on a later sweep.")
 
     def has_add_permission(self, request) -> bool:
         return False

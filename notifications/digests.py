@@ -73,8 +73,13 @@ def digest_send(
     it found for the next period. Someone with no address or no active account has their
     waiting notifications marked without mail.
     """
+    # FOR NO KEY UPDATE: it excludes another digest of theirs, yet not the inserts that
+    # refer to them (a new notification, comment or event), which need only a key share.
     recipient = (
-        get_user_model().objects.select_for_update(skip_locked=True).filter(pk=recipient_id).first()
+        get_user_model()
+        .objects.select_for_update(skip_locked=True, no_key=True)
+        .filter(pk=recipient_id)
+        .first()
     )
     if recipient is None:
         return False

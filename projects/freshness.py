@@ -215,7 +215,8 @@ def _queue_stale_reminder(claim: Claim) -> None:
     """Queue the reminder of a stale claim, keyed by the claim and its silence."""
     project, holder = claim.project, claim.researcher
     queue_email(
-        key=f"claim-stale:{claim.pk}:{claim.last_activity_at:%Y%m%dT%H%M%S.%f}",
+        # One email per reminder: the sweep sets stale_reminded_at once per reminder.
+        key=f"claim-stale:{claim.pk}:{claim.stale_reminded_at:%Y%m%dT%H%M%S.%f}",
         to=holder.email,
         recipient=holder,
         subject=f"Still on “{project.title}”?",

@@ -25,21 +25,33 @@ def _count(related: models.QuerySet) -> models.Func:
     return Coalesce(models.Subquery(rows), 0)
 
 
-def _window_start(now: datetime.datetime) -> models.Expression:
-    """The moment before which a claim's last activity makes it stale: ``now`` minus its
-    project's window (the curators' ``claim_window_days``, else CLAIM_STALE_DAYS), for each
-    claim row in SQL."""
+def _window() -> models.Expression:
+    """Each claim row's window, in SQL: its project's ``claim_window_days``, else
+    CLAIM_STALE_DAYS, as a duration."""
     days = Coalesce(
         models.F("project__claim_window_days"),
         models.Value(settings.CLAIM_STALE_DAYS),
         output_field=models.IntegerField(),  # SQLite multiplies a duration by these only
     )
-    window = models.ExpressionWrapper(
+    return models.ExpressionWrapper(
         models.Value(datetime.timedelta(days=1)) * days, output_field=models.DurationField()
     )
+
+
+def _window_start(now: datetime.datetime) -> models.Expression:
+    """The moment before which a claim's last activity makes it stale: ``now`` minus its
+    project's window, for each claim row in SQL."""
     return models.ExpressionWrapper(
-        models.Value(now, output_field=models.DateTimeField()) - window,
+        models.Value(now, output_field=models.DateTimeField()) - _window(),
         output_field=models.DateTimeField(),
+    )
+
+
+def _stale_from() -> models.Expression:
+    """When each claim's current silence made it stale: its last activity plus its
+    window. A reminder sent before that moment was for another silence, or another window."""
+    return models.ExpressionWrapper(
+        models.F("last_activity_at") + _window(), output_field=models.DateTimeField()
     )
 
 
@@ -449,10 +461,9 @@ class ClaimQuerySet(models.QuerySet):
 
     def reminder_due(self) -> "ClaimQuerySet":
         """Stale claims whose holder has not been reminded of this silence yet (never, or
-        only of an earlier one, before their last activity)."""
+        only before it turned stale: of an earlier silence, or under another window)."""
         return self.stale().filter(
-            models.Q(stale_reminded_at__isnull=True)
-            | models.Q(stale_reminded_at__lt=models.F("last_activity_at"))
+            models.Q(stale_reminded_at__isnull=True) | models.Q(stale_reminded_at__lt=_stale_from())
         )
 
     def dormancy_due(self) -> "ClaimQuerySet":
@@ -460,8 +471,7 @@ class ClaimQuerySet(models.QuerySet):
         CLAIM_GRACE_DAYS since: ``Claim.go_dormant`` turns each dormant."""
         grace_ended = timezone.now() - datetime.timedelta(days=settings.CLAIM_GRACE_DAYS)
         return self.stale().filter(
-            stale_reminded_at__gte=models.F("last_activity_at"),
-            stale_reminded_at__lte=grace_ended,
+            stale_reminded_at__gte=_stale_from(), stale_reminded_at__lte=grace_ended
         )
 
     def target_reminder_due(self) -> "ClaimQuerySet":

@@ -535,7 +535,8 @@ def test_the_sweep_costs_a_bounded_number_of_queries_per_claim_it_acts_on(
         return [silent_for(ClaimFactory(), 31) for _ in range(n)]
 
     def dormant_due(n: int) -> None:
-        for claim in quiet_claims(n):
+        """Silent 50 days (stale for 20), reminded 15 days ago: past the grace period."""
+        for claim in [silent_for(ClaimFactory(), 50) for _ in range(n)]:
             Claim.objects.filter(pk=claim.pk).update(stale_reminded_at=timezone.now() - 15 * DAY)
 
     quiet_claims(1)
@@ -640,3 +641,48 @@ def test_the_new_events_read_as_sentences_in_feeds_and_on_the_activity_page(clie
         "ada went quiet on “Toy models” (the claim is dormant)",
     ]
     assert "went quiet on" in activity and "(the claim is dormant)" in activity
+
+
+def test_a_wider_window_after_a_reminder_earns_a_new_reminder_before_any_dormancy(
+    django_capture_on_commit_callbacks, curator
+):
+    """Reminded on day 31 of a 30-day window; a curator widens it to 60 days on day 35; on
+    day 61 the claim is stale again and must be reminded again, not turned dormant."""
+    claim = silent_for(ClaimFactory(), 61)
+    Claim.objects.filter(pk=claim.pk).update(stale_reminded_at=timezone.now() - 30 * DAY)
+    claim.project.set_claim_window(days=60, by=curator)
+    mail.outbox.clear()
+
+    run_sweep(django_capture_on_commit_callbacks)
+
+    claim.refresh_from_db()
+    assert claim.is_active
+    assert [m.to for m in mail.outbox] == [[claim.researcher.email]]
+
+
+def test_a_reminder_from_before_this_silence_turned_stale_does_not_count(
+    django_capture_on_commit_callbacks,
+):
+    """Whatever left a reminder stamped just after the holder's last activity (a sweep
+    racing their comment, clocks a little apart), the silence that follows is reminded
+    of before the claim can turn dormant."""
+    claim = silent_for(ClaimFactory(), 31)
+    Claim.objects.filter(pk=claim.pk).update(
+        stale_reminded_at=claim.last_activity_at + datetime.timedelta(milliseconds=1)
+    )
+    mail.outbox.clear()
+
+    run_sweep(django_capture_on_commit_callbacks)
+
+    claim.refresh_from_db()
+    assert claim.is_active and len(mail.outbox) == 1
+
+
+def test_activity_answers_the_reminder(researcher):
+    claim = silent_for(ClaimFactory(researcher=researcher), 31)
+    Claim.objects.filter(pk=claim.pk).update(stale_reminded_at=timezone.now())
+
+    claim.project.add_comment(author=researcher, body="Still here.")
+
+    claim.refresh_from_db()
+    assert claim.stale_reminded_at is None and not claim.is_stale

@@ -272,3 +272,20 @@ def test_the_list_costs_the_same_with_one_or_twenty_projects_with_their_own_wind
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_a_check_in_sent_without_the_date_field_keeps_the_target_date(client, researcher):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import ClaimFactory
+
+    target = timezone.localdate() + datetime.timedelta(days=30)
+    claim = ClaimFactory(researcher=researcher, target_date=target)
+    client.force_login(researcher)
+
+    client.post(f"/claims/{claim.pk}/check-in/", {"note": "Halfway there."})
+
+    claim.refresh_from_db()
+    assert claim.target_date == target and claim.progress_note == "Halfway there."

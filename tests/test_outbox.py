@@ -116,7 +116,9 @@ def test_two_workers_and_two_sweeps_at_once_send_each_email_exactly_once(setting
     settings.EMAIL_BACKEND = "tests.mail_backends.SlowBackend"
     for n in range(12):
         queue(f"news:{n}")  # autocommit: the tasks ran at once and sent them...
-    Delivery.objects.update(state=Delivery.State.PENDING, sent_at=None)  # ...so queue again
+    Delivery.objects.update(  # ...so queue them again
+        state=Delivery.State.PENDING, sent_at=None, next_attempt_at=timezone.now()
+    )
     mail.outbox.clear()
     start = threading.Barrier(4)
 
@@ -155,3 +157,36 @@ def test_in_production_the_database_queue_holds_the_task_until_a_worker_runs_it(
 
     assert len(mail.outbox) == 1
     assert Delivery.objects.get().state == Delivery.State.SENT
+
+
+def test_an_administrator_can_try_a_failed_email_again(admin_client, settings):
+    from django.urls import reverse
+
+    settings.EMAIL_BACKEND = DOWN
+    queue()
+    Delivery.objects.update(state=Delivery.State.FAILED, attempts=MAX_ATTEMPTS)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    admin_client.post(
+        reverse("admin:notifications_delivery_changelist"),
+        {"action": "try_again", "_selected_action": [Delivery.objects.get().pk]},
+    )
+
+    assert Delivery.objects.get().state == Delivery.State.SENT and len(mail.outbox) == 1
+
+
+def test_a_failing_step_of_the_sweep_stops_no_other(monkeypatch, settings):
+    from notifications import sweep as sweeping
+
+    def broken() -> int:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(sweeping, "STEPS", [("broken", broken), *sweeping.STEPS])
+    settings.EMAIL_BACKEND = DOWN
+    queue()
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    done = sweeping.sweep()
+
+    assert done["broken"] == -1 and done["emails sent from the outbox"] == 1

@@ -7,16 +7,19 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-# After a failed attempt, wait 1, 2, 4 ... minutes, at most six hours; give up after a day
-# and a half of trying (the failure stays on record for an administrator).
+# After a failed attempt, wait 1, 2, 4 ... minutes, at most six hours; give up after about
+# eight days of trying, past a claim reminder's grace period (the failure stays on record,
+# and an administrator can try again from the admin).
 FIRST_RETRY = datetime.timedelta(minutes=1)
 LONGEST_WAIT = datetime.timedelta(hours=6)
-MAX_ATTEMPTS = 14
+MAX_ATTEMPTS = 40
+# How long a worker holds an email it took: far longer than a send (EMAIL_TIMEOUT).
+LEASE = datetime.timedelta(minutes=10)
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -83,31 +86,42 @@ class Delivery(models.Model):
 
     @classmethod
     def send_now_or_later(cls, pk: int) -> bool:
-        """Send this email if it is still due and no other worker holds it; True if sent.
+        """Send this email if it is still due and no other worker took it; True if sent.
 
-        The row stays locked while the mail server talks, so two workers (or two sweeps)
-        never send it twice: the second skips the locked row, then finds it sent. A failure
-        leaves it pending with a later ``next_attempt_at``; the sweep tries again.
+        A worker takes the email with one conditional UPDATE (due, and pushed a lease
+        ahead), so of two workers or sweeps only one wins, on any database, and no lock or
+        transaction is held while the mail server talks. A failure sets the next attempt
+        later; should the process die mid-send, the lease runs out and the sweep tries
+        again.
         """
-        with transaction.atomic():
-            delivery = cls.objects.due().select_for_update(skip_locked=True).filter(pk=pk).first()
-            if delivery is None:
-                return False
-            now = timezone.now()
-            delivery.attempts += 1
-            try:
-                delivery.message().send()
-            except Exception as error:  # any failure of the mail server or its connection
-                delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if delivery.attempts >= MAX_ATTEMPTS:
-                    delivery.state = cls.State.FAILED
-                    logger.error("Gave up sending delivery %s: %s", pk, delivery.last_error)
-                else:
-                    wait = min(FIRST_RETRY * 2 ** (delivery.attempts - 1), LONGEST_WAIT)
-                    delivery.next_attempt_at = now + wait
-                    logger.warning("Could not send delivery %s, retrying: %s", pk, error)
-                delivery.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-                return False
-            delivery.state, delivery.sent_at = cls.State.SENT, now
-            delivery.save(update_fields=["attempts", "state", "sent_at"])
-            return True
+        now = timezone.now()
+        taken = (
+            cls.objects.due()
+            .filter(pk=pk)
+            .update(next_attempt_at=now + LEASE, attempts=models.F("attempts") + 1)
+        )
+        if not taken:
+            return False
+        delivery = cls.objects.get(pk=pk)
+        try:
+            delivery.message().send()
+        except Exception as error:  # any failure of the mail server or its connection
+            error_text = f"{type(error).__name__}: {error}"[:2000]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                changes = {"state": cls.State.FAILED}
+                logger.error("Gave up sending delivery %s: %s", pk, error_text)
+            else:
+                wait = min(FIRST_RETRY * 2 ** (delivery.attempts - 1), LONGEST_WAIT)
+                changes = {"next_attempt_at": timezone.now() + wait}
+                logger.warning("Could not send delivery %s, retrying: %s", pk, error_text)
+            cls.objects.filter(pk=pk).update(last_error=error_text, **changes)
+            return False
+        cls.objects.filter(pk=pk).update(state=cls.State.SENT, sent_at=timezone.now())
+        return True
+
+    def try_again(self) -> None:
+        """Failed (or waiting) -> due now, with a fresh count of attempts (an administrator,
+        once the mail server is back)."""
+        type(self).objects.filter(pk=self.pk).exclude(state=self.State.SENT).update(
+            state=self.State.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from projects.forms.base import NOTE_MAX, PLAN_MAX, ActionForm, textarea
 from projects.models import Claim, OutputKind, Project
+from projects.models.claim import KEEP
 
 
 class ClaimForm(ActionForm):
@@ -100,7 +101,10 @@ class CheckInForm(ClaimActionForm):
         Raises ValidationError(code="not_active"|"past_date").
         """
         data = self.cleaned_data
-        return self.claim.check_in(note=data["note"], target_date=data["target_date"])
+        # A form without the field (an older page, a script) keeps the date; an empty field
+        # clears it.
+        target_date = data["target_date"] if "target_date" in self.data else KEEP
+        return self.claim.check_in(note=data["note"], target_date=target_date)
 
 
 class ConfirmForm(ClaimActionForm):

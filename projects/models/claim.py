@@ -140,7 +140,7 @@ class Claim(RenderedMarkdown):
         if not self.is_active:
             return None
         since = self.last_activity_at + self.project.claim_window
-        return since if since <= timezone.now() else None
+        return since if since < timezone.now() else None
 
     @property
     def is_stale(self) -> bool:
@@ -157,8 +157,12 @@ class Claim(RenderedMarkdown):
 
     @property
     def _reminded_this_silence(self) -> bool:
-        """Whether its holder was reminded since they were last heard from."""
-        return bool(self.stale_reminded_at) and self.stale_reminded_at >= self.last_activity_at
+        """Whether its holder was reminded since this silence made the claim stale (as
+        ``ClaimQuerySet.dormancy_due`` reads it); reads the claim's project."""
+        return (
+            bool(self.stale_reminded_at)
+            and self.stale_reminded_at >= self.last_activity_at + self.project.claim_window
+        )
 
     @property
     def is_overdue(self) -> bool:

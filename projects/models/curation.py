@@ -158,13 +158,15 @@ class ProjectCuration:
             field="claim_limit", value=limit, by=by, kind=Event.Kind.CLAIM_LIMIT_SET, note=said
         )
 
+    @transaction.atomic
     def set_claim_window(self, *, days: int | None, by) -> bool:
         """How many days a claim here may stay silent before it is stale and its holder is
         reminded (None: the board's CLAIM_STALE_DAYS).
 
         Claims already silent longer turn stale at once, and go through the reminder and
-        grace period like any other. Returns whether it changed. Raises
-        ValidationError(code="window") outside 1 to MAX_CLAIM_WINDOW_DAYS.
+        grace period like any other; reminders already sent are forgotten, so each claim
+        is reminded under the new window before it can turn dormant. Returns whether it
+        changed. Raises ValidationError(code="window") outside 1 to MAX_CLAIM_WINDOW_DAYS.
         """
         if days is not None and not 1 <= days <= MAX_CLAIM_WINDOW_DAYS:
             raise ValidationError(
@@ -177,13 +179,18 @@ class ProjectCuration:
             if days is None
             else f"{days} day{'s' if days != 1 else ''}"
         )
-        return self._set(
+        changed = self._set(
             field="claim_window_days",
             value=days,
             by=by,
             kind=Event.Kind.CLAIM_WINDOW_SET,
             note=said,
         )
+        if changed:
+            # A reminder was for a silence measured by the old window: the new one starts
+            # the cycle again, so nobody turns dormant on a reminder of another window.
+            self.claims.active().update(stale_reminded_at=None)
+        return changed
 
     @transaction.atomic
     def set_tags(self, *, tags: Iterable, by) -> bool:

@@ -219,8 +219,9 @@ class Event(models.Model):
         event = cls.objects.create(
             project=project, actor=actor, kind=kind, note=note[:300], **objects
         )
+        # Activity answers any reminder: the next silence earns a reminder of its own.
         Claim.objects.active().filter(project=project, researcher=actor).update(
-            last_activity_at=event.created_at
+            last_activity_at=event.created_at, stale_reminded_at=None
         )
         if kind not in cls.UNINDEXED_KINDS:
             refresh_search_vector(event.project_id)
