@@ -31,10 +31,10 @@ def export_rows(agenda: Agenda, *, absolute: Callable[[str], str]) -> list[dict]
     """One row per live project of the agenda, in source order (lists stay lists); its
     ``standing`` is a ``Project.Standing`` value, as the list, the glance and the API say.
 
-    ``absolute`` turns a path into a full URL (``request.build_absolute_uri``). Four
+    ``absolute`` turns a path into a full URL (``request.build_absolute_uri``). Five
     queries, whatever the number of projects.
     """
-    projects = agenda.projects.live().for_export()
+    projects = agenda.projects.live().for_list()  # the list's rows, in source order
     return [
         {
             "number": project.number,

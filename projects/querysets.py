@@ -211,30 +211,6 @@ class ProjectQuerySet(models.QuerySet):
             )
         )
 
-    def for_export(self) -> "ProjectQuerySet":
-        """Rows of an agenda's export: tags, ``active_claims`` (with researchers),
-        ``accepted_outputs`` and the standing and counts of ``with_standing``, in source
-        order; one query per kind of thing, whatever the number of rows. The search vector,
-        which no row shows, stays in the database."""
-        from projects.models import Claim, Output
-
-        return (
-            self.defer("search_vector")
-            .prefetch_related(
-                "tags",
-                models.Prefetch(
-                    "claims",
-                    queryset=Claim.objects.active().select_related("researcher"),
-                    to_attr="active_claims",
-                ),
-                models.Prefetch(
-                    "outputs", queryset=Output.objects.accepted(), to_attr="accepted_outputs"
-                ),
-            )
-            .with_standing()
-            .in_agenda_order()
-        )
-
     def for_list(self) -> "ProjectQuerySet":
         """A list of projects: each row with its agenda, tags, standing and demand, who holds
         it, who completed it, and its accepted outputs.

@@ -176,16 +176,16 @@ def make_rows(agenda, n: int) -> None:
 
 @pytest.mark.parametrize("n", [1, 20])
 @pytest.mark.parametrize("url", [csv_url, json_url])
-def test_an_export_costs_five_queries_for_1_or_20_projects(
+def test_an_export_costs_six_queries_for_1_or_20_projects(
     client, django_assert_num_queries, n, url
 ):
     """Guards the N+1 of each row's tags, researchers, accepted outputs and counts: the
-    agenda, the projects with their counts, then tags, active claims with researchers, and
-    accepted outputs, one query each."""
+    agenda, the projects with their counts (the list's rows), then tags, active claims with
+    researchers, completed claims and accepted outputs, one query each."""
     agenda = AgendaFactory(slug="counted")
     make_rows(agenda, n)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(url(agenda))
 
     assert response.status_code == 200
