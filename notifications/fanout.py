@@ -7,6 +7,10 @@ on it, whether or not they follow the project; when a claim ends and leaves the 
 free, the people who want it done are told so. Nobody hears of what they did themselves,
 nor of anything on an unpublished proposal, and a rejected output is told to its linker
 alone.
+
+A claim's holder alone hears of the sweep's reminders about it (it went quiet, its target
+date is near) and of its turning dormant, in their list only: the reminder's email is the
+one ``projects.freshness`` sends, and dormancy has none.
 """
 
 from __future__ import annotations
@@ -50,7 +54,18 @@ ABOUT_YOU = {
     Kind.REPLIED: (Topic.REPLIES, Reason.REPLY),
     Kind.OUTPUT_ACCEPTED: (Topic.DECISIONS, Reason.YOUR_OUTPUT),
     Kind.OUTPUT_REJECTED: (Topic.DECISIONS, Reason.YOUR_OUTPUT),
+    Kind.CLAIM_REMINDED: (Topic.REMINDERS, Reason.YOUR_CLAIM),
+    Kind.TARGET_REMINDED: (Topic.REMINDERS, Reason.YOUR_CLAIM),
+    Kind.WENT_DORMANT: (Topic.REMINDERS, Reason.YOUR_CLAIM),
 }
+
+# Events about a claim, told to its holder: the sweep's reminders (no actor) and dormancy
+# (the silent holder its actor, told all the same).
+TO_THE_HOLDER = frozenset({Kind.CLAIM_REMINDED, Kind.TARGET_REMINDED, Kind.WENT_DORMANT})
+
+# Topics told in the list alone, whatever the person chose for their email: that choice
+# decides the email the reminder itself is (``projects.freshness``), never a second one.
+LIST_ONLY = frozenset({Topic.REMINDERS})
 
 # Events that end a claim, and may leave its project free for the people who want it done.
 ENDS_A_CLAIM = frozenset({Kind.RELEASED, Kind.WENT_DORMANT})
@@ -82,8 +97,11 @@ def notify(event: Event) -> list[Notification]:
             topic, reason = (Topic.FREE_AGAIN if free else followed), Reason.INTEREST
         else:
             topic, reason = followed, Reason.WATCHING
-        # Nowhere to send mail to: the notification is for the list alone.
-        mail = Preference.of(person).choice(topic) if person.email else Frequency.NEVER
+        # Nowhere to send mail to, or mail sent elsewhere: the notification is for the list.
+        if person.email and topic not in LIST_ONLY:
+            mail = Preference.of(person).choice(topic)
+        else:
+            mail = Frequency.NEVER
         notifications.append(
             Notification(
                 recipient=person,
@@ -114,6 +132,9 @@ def _people(event: Event, *, followers: bool, about_you: bool) -> models.QuerySe
     elif event.kind == Kind.REPLIED:
         replied_to = Comment.objects.filter(replies=event.comment_id)
         concerned = models.Q(pk__in=replied_to.values("author_id"))
+    elif event.kind in TO_THE_HOLDER:
+        held = Claim.objects.filter(pk=event.claim_id)
+        concerned = models.Q(pk__in=held.values("researcher_id"))
     else:
         linked = Output.objects.filter(pk=event.output_id)
         concerned = models.Q(pk__in=linked.values("submitted_by_id"))
@@ -125,7 +146,8 @@ def _people(event: Event, *, followers: bool, about_you: bool) -> models.QuerySe
             models.Q(pk__in=watches.values("user_id")),
         ]
     people = get_user_model().objects.filter(reduce(operator.or_, who), is_active=True)
-    if event.actor_id is not None:
+    # Dormancy's actor is the silent holder, whom it concerns: told all the same.
+    if event.actor_id is not None and event.kind not in TO_THE_HOLDER:
         people = people.exclude(pk=event.actor_id)
     return (
         people.select_related("notification_preference")

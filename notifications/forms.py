@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from notifications.models import ABOUT, Frequency, Preference, Topic
+from notifications.models import ABOUT, FREQUENCIES, Preference, Topic
+from notifications.models.preference import ONE_BY_ONE
 from projects.forms.base import ActionForm
 
 # What each topic covers, under its choice on the settings page. "Projects you follow" are
@@ -17,11 +18,18 @@ HELP = {
     Topic.OUTPUTS: "Outputs linked to projects you follow, and the ones curators accept.",
     Topic.STATUS: "A project you follow is marked addressed, retired, reopened or merged.",
     Topic.FREE_AGAIN: "A claim ends on a project you want done and leaves room to claim it.",
+    Topic.REMINDERS: (
+        "A claim of yours has gone quiet, its target date is near, or it turned dormant. "
+        "“Never” stops only the email: your notifications still remind you, and a quiet "
+        "claim still turns dormant after its grace period, as everyone's does."
+    ),
+    Topic.PROPOSALS: "A curator approves or declines a project or an edit you proposed.",
 }
 
 
 class PreferenceForm(ActionForm):
-    """One choice per topic: at once, daily digest, weekly digest, or never by email."""
+    """One choice per topic: at once, daily digest, weekly digest, or never by email (at
+    once or never for reminders and proposals, which a digest would only make late)."""
 
     id_prefix = "notify"
 
@@ -30,13 +38,19 @@ class PreferenceForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.preference = preference
         for topic in Topic:
+            offered = FREQUENCIES[topic]
+            invalid = (
+                "Choose one of the two: at once or never."
+                if offered == ONE_BY_ONE
+                else "Choose one of the four: at once, daily, weekly or never."
+            )
             self.fields[topic.value] = forms.ChoiceField(
                 label=topic.label,
-                choices=Frequency.choices,
+                choices=[(f.value, f.label) for f in offered],
                 help_text=HELP[topic],
                 error_messages={
                     "required": f"Choose how often you hear of {ABOUT[topic]}.",
-                    "invalid_choice": "Choose one of the four: at once, daily, weekly or never.",
+                    "invalid_choice": invalid,
                 },
             )
 

@@ -55,6 +55,19 @@ def unsubscribe_headers(url: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
+def topic_footer(*, user_id: int, topic: str) -> tuple[dict[str, str], dict[str, str]]:
+    """For an email of ``topic`` that fan-out does not write (a claim's reminder, a decision
+    on a proposal): the context of its footer (``unsubscribe_url``, which stops the topic's
+    mail, ``settings_url`` and ``about``) and its one-click unsubscribe headers."""
+    stop = unsubscribe_url(user_id=user_id, scope=f"topic:{topic}")
+    context = {
+        "unsubscribe_url": stop,
+        "settings_url": absolute(reverse("notifications:preference-edit")),
+        "about": ABOUT[Topic(topic)],
+    }
+    return context, unsubscribe_headers(stop)
+
+
 def notification_email(notification: Notification) -> Email:
     """The email that tells one notification at once, keyed by the notification, with a
     link that stops its topic's mail."""

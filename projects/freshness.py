@@ -5,6 +5,11 @@ email per silence, with two one-click links ("I'm still on it", "Release it"). W
 word CLAIM_GRACE_DAYS later, the claim turns dormant (``Claim.go_dormant``). A claim's holder
 is also reminded once, TARGET_REMINDER_DAYS ahead, of each target date they set.
 
+Each reminder is a private event without an actor (so it is nobody's activity), which
+tells the holder in their notifications; the email goes unless they chose "never" for
+reminders, and carries the one-click unsubscribe of every notification email. Whether it
+goes or not, the grace period runs the same for everyone.
+
 Each step is one idempotent pass that ``manage.py sweep`` runs (``notifications.sweep``):
 safe at any frequency and with two sweeps at once. Rows are locked with
 ``select_for_update(skip_locked=True)`` (on PostgreSQL; SQLite runs one writer at a time),
@@ -30,9 +35,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
+from notifications.mail import absolute, topic_footer
+from notifications.models import Frequency, Preference, Topic
 from notifications.outbox import queue_email
-from projects.models import Claim
+from projects.models import Claim, Event
 
 SALT = "projects.freshness.reminder-link"
 # A link outlives the grace period by this much, so that one clicked on its last day works.
@@ -176,7 +184,7 @@ def _each_due(due: models.QuerySet, act: Callable[[Claim], bool]) -> int:
         with transaction.atomic():
             claims = (
                 due.filter(pk__in=pks[start : start + BATCH])
-                .select_related("project", "researcher")
+                .select_related("project", "researcher__notification_preference")
                 .select_for_update(skip_locked=True, of=("self",))
             )
             done += sum(act(claim) for claim in claims)
@@ -184,14 +192,17 @@ def _each_due(due: models.QuerySet, act: Callable[[Claim], bool]) -> int:
 
 
 def _can_email(user) -> bool:
-    """Whether mail may go to ``user``: an active account with an address."""
-    return bool(user.is_active and user.email)
+    """Whether a reminder may go to ``user`` by email: an active account with an address,
+    and reminders not turned off in their notification settings."""
+    wanted = Preference.of(user).choice(Topic.REMINDERS) != Frequency.NEVER
+    return bool(user.is_active and user.email and wanted)
 
 
 def remind_stale_claims() -> int:
-    """Email each stale claim's holder once per silence, with the two one-click links;
-    how many claims were reminded. A holder without an address is marked reminded all the
-    same, so that the grace period runs for everyone alike."""
+    """Remind each stale claim's holder once per silence, in their notifications and by
+    email with the two one-click links; how many claims were reminded. A holder without an
+    address, or who turned reminder email off, is marked reminded all the same, so that
+    the grace period runs for everyone alike."""
     return _each_due(Claim.objects.reminder_due(), _remind_stale)
 
 
@@ -206,6 +217,8 @@ def _remind_stale(claim: Claim) -> bool:
     ).update(stale_reminded_at=now):
         return False
     claim.stale_reminded_at = now
+    # No actor: a reminder is nobody's activity, and must not answer itself.
+    Event.record(project=claim.project, actor=None, kind=Event.Kind.CLAIM_REMINDED, claim=claim)
     if _can_email(claim.researcher):
         _queue_stale_reminder(claim)
     return True
@@ -214,6 +227,7 @@ def _remind_stale(claim: Claim) -> bool:
 def _queue_stale_reminder(claim: Claim) -> None:
     """Queue the reminder of a stale claim, keyed by the claim and its silence."""
     project, holder = claim.project, claim.researcher
+    footer, headers = topic_footer(user_id=holder.pk, topic=Topic.REMINDERS)
     queue_email(
         # One email per reminder: the sweep sets stale_reminded_at once per reminder.
         key=f"claim-stale:{claim.pk}:{claim.stale_reminded_at:%Y%m%dT%H%M%S.%f}",
@@ -224,13 +238,15 @@ def _queue_stale_reminder(claim: Claim) -> None:
         context={
             "claim": claim,
             "project": project,
-            "project_link": _absolute(project.get_absolute_url() + "#claim-panel"),
+            "project_link": absolute(project.get_absolute_url() + "#claim-panel"),
             "confirm_link": reminder_link(claim, LinkAction.CONFIRM),
             "release_link": reminder_link(claim, LinkAction.RELEASE),
             "window_days": project.claim_window.days,
             "dormant_from": claim.dormant_from,
             "links_expire": claim.stale_reminded_at + link_lifetime(),
+            **footer,
         },
+        headers=headers,
     )
 
 
@@ -250,8 +266,9 @@ def _go_dormant(claim: Claim) -> bool:
 
 
 def remind_target_dates() -> int:
-    """Email each active claim's holder once, TARGET_REMINDER_DAYS before its target date
-    (a moved date earns a new reminder); how many claims were reminded."""
+    """Remind each active claim's holder once, TARGET_REMINDER_DAYS before its target date
+    (a moved date earns a new reminder), in their notifications and by email unless they
+    turned that off; how many claims were reminded."""
     return _each_due(Claim.objects.target_reminder_due(), _remind_target_date)
 
 
@@ -264,6 +281,13 @@ def _remind_target_date(claim: Claim) -> bool:
         target_reminded_for=claim.target_reminded_for,
     ).update(target_reminded_for=claim.target_date):
         return False
+    Event.record(
+        project=claim.project,
+        actor=None,
+        kind=Event.Kind.TARGET_REMINDED,
+        claim=claim,
+        note=f"Your target date: {date_format(claim.target_date, 'j F Y')}",
+    )
     if _can_email(claim.researcher):
         _queue_target_reminder(claim)
     return True
@@ -272,6 +296,7 @@ def _remind_target_date(claim: Claim) -> bool:
 def _queue_target_reminder(claim: Claim) -> None:
     """Queue the reminder of a claim's coming target date, keyed by the claim and the date."""
     project, holder = claim.project, claim.researcher
+    footer, headers = topic_footer(user_id=holder.pk, topic=Topic.REMINDERS)
     queue_email(
         key=f"claim-target:{claim.pk}:{claim.target_date.isoformat()}",
         to=holder.email,
@@ -282,11 +307,8 @@ def _queue_target_reminder(claim: Claim) -> None:
             "claim": claim,
             "project": project,
             "days_left": (claim.target_date - timezone.localdate()).days,
-            "project_link": _absolute(project.get_absolute_url() + "#claim-panel"),
+            "project_link": absolute(project.get_absolute_url() + "#claim-panel"),
+            **footer,
         },
+        headers=headers,
     )
-
-
-def _absolute(path: str) -> str:
-    """An address on the site, for an email."""
-    return settings.SITE_URL.rstrip("/") + path

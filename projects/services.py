@@ -7,11 +7,12 @@ calls the models' own methods for every change they make, so that each records i
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from accounts.models import User
+from notifications.mail import absolute, topic_footer
+from notifications.models import Frequency, Preference, Topic
 from notifications.outbox import queue_email
 from projects.models import (
     Agenda,
@@ -225,8 +226,11 @@ def proposal_reject(*, proposal: Proposal, by: User, reason: str) -> Proposal:
 
 def proposal_email_decision(*, proposal: Proposal) -> None:
     """Queue the proposer's email of the decision, with a link to the project or to their
-    proposals (in the outbox: it goes out once the decision commits)."""
-    if not proposal.proposer.email:
+    proposals and the one-click unsubscribe of every notification email (in the outbox: it
+    goes out once the decision commits); nothing for a proposer who has no address or
+    chose "never" for decisions on their proposals."""
+    proposer = proposal.proposer
+    if not proposer.email or Preference.of(proposer).choice(Topic.PROPOSALS) == Frequency.NEVER:
         return
     verdict = "approved" if proposal.is_approved else "not accepted"
     path = (
@@ -234,11 +238,13 @@ def proposal_email_decision(*, proposal: Proposal) -> None:
         if proposal.is_approved
         else proposal.proposer.get_absolute_url() + f"#proposal-{proposal.pk}"
     )
+    footer, headers = topic_footer(user_id=proposer.pk, topic=Topic.PROPOSALS)
     queue_email(
         key=f"proposal-decided:{proposal.pk}",
-        to=proposal.proposer.email,
-        recipient=proposal.proposer,
+        to=proposer.email,
+        recipient=proposer,
         subject=f"Your proposal was {verdict}: {proposal.title}",
         template="projects/email/proposal_decided.txt",
-        context={"proposal": proposal, "link": settings.SITE_URL.rstrip("/") + path},
+        context={"proposal": proposal, "link": absolute(path), **footer},
+        headers=headers,
     )

@@ -322,6 +322,8 @@ def test_a_claim_turning_dormant_tells_people_who_want_it_done_that_it_is_free(b
         "watcher": (Topic.CLAIMS, Reason.WATCHING),
         "fan": (Topic.FREE_AGAIN, Reason.INTEREST),
         "actor": (Topic.CLAIMS, Reason.WATCHING),
+        # The silent holder is the event's actor, and is told all the same (in the list).
+        "holder": (Topic.REMINDERS, Reason.YOUR_CLAIM),
     }
 
 

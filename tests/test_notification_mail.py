@@ -56,7 +56,7 @@ def unsubscribe_path(body: str) -> str:
 # Defaults and choices
 
 
-def test_the_defaults_are_replies_and_decisions_at_once_and_the_rest_daily():
+def test_the_defaults_are_what_is_about_you_at_once_and_the_rest_daily():
     assert Preference(user=UserFactory()).choices() == {
         "replies": "at_once",
         "decisions": "at_once",
@@ -65,6 +65,8 @@ def test_the_defaults_are_replies_and_decisions_at_once_and_the_rest_daily():
         "outputs": "daily",
         "status": "daily",
         "free_again": "daily",
+        "reminders": "at_once",
+        "proposals": "at_once",
     }
     assert DEFAULTS[Topic.REPLIES] == Frequency.AT_ONCE
 
@@ -305,5 +307,7 @@ def test_a_digests_link_stops_every_topic_that_digest_carries(ada, alan, project
         "outputs": "never",
         "status": "weekly",
         "free_again": "never",
+        "reminders": "at_once",
+        "proposals": "at_once",
     }
     assert not Notification.objects.waiting().exists()

@@ -252,6 +252,8 @@ def test_the_settings_page_shows_one_choice_per_topic_with_the_defaults(client, 
         "outputs",
         "status",
         "free_again",
+        "reminders",
+        "proposals",
     ]
     assert re.search(r'<option value="at_once" selected>', html)
     assert "Replies to your comments" in html and "Daily digests go out each day at 7:00" in html
@@ -266,6 +268,8 @@ def test_saving_the_settings_keeps_each_choice_and_says_so(client, ada):
         "outputs": "never",
         "status": "daily",
         "free_again": "at_once",
+        "reminders": "never",
+        "proposals": "at_once",
     }
 
     response = client.post(SETTINGS, choices)

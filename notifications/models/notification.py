@@ -16,6 +16,7 @@ class Reason(models.TextChoices):
 
     REPLY = "reply", "it is a reply to you"
     YOUR_OUTPUT = "your_output", "it is about your output"
+    YOUR_CLAIM = "your_claim", "it is about your claim"
     CLAIM = "claim", "you hold a claim on this project"
     INTEREST = "interest", "you want this project done"
     WATCHING = "watching", "you watch this project"
@@ -114,7 +115,11 @@ class Notification(models.Model):
 
     def get_absolute_url(self) -> str:
         """Where it happened: the event's place on its project's page; for the linker of a
-        rejected output, the output itself, which only they (and curators) see there."""
+        rejected output, the output itself, which only they (and curators) see there; for a
+        reminder about a claim, the project's claim panel, where its holder says "Still on
+        it", checks in, or revives the claim."""
+        if self.topic == Topic.REMINDERS:
+            return self.event.project.get_absolute_url() + "#claim-panel"
         if self.is_own_rejected_output:
             return self.event.output.get_absolute_url()
         return self.event.get_absolute_url()

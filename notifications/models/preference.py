@@ -18,6 +18,8 @@ class Topic(models.TextChoices):
     OUTPUTS = "outputs", "Outputs linked and accepted"
     STATUS = "status", "Status changes"
     FREE_AGAIN = "free_again", "A project you want done is free again"
+    REMINDERS = "reminders", "Reminders about your claims"
+    PROPOSALS = "proposals", "Decisions on your proposals"
 
 
 class Frequency(models.TextChoices):
@@ -39,6 +41,8 @@ ABOUT = {
     Topic.OUTPUTS: "outputs",
     Topic.STATUS: "status changes",
     Topic.FREE_AGAIN: "projects you want done coming free",
+    Topic.REMINDERS: "your claims going quiet or nearing their target date",
+    Topic.PROPOSALS: "decisions on your proposals",
 }
 
 # The two digests, in the order the sweep sends them.
@@ -53,13 +57,27 @@ DEFAULTS = {
     Topic.OUTPUTS: Frequency.DAILY,
     Topic.STATUS: Frequency.DAILY,
     Topic.FREE_AGAIN: Frequency.DAILY,
+    Topic.REMINDERS: Frequency.AT_ONCE,
+    Topic.PROPOSALS: Frequency.AT_ONCE,
+}
+
+# The choices each topic offers. A reminder is news for now (its one-click links, the
+# grace period, a date days away) and a decision on a proposal comes once per proposal:
+# a digest would only make them late, so for them it is at once or never.
+ONE_BY_ONE = (Frequency.AT_ONCE, Frequency.NEVER)
+FREQUENCIES = {
+    topic: ONE_BY_ONE if topic in (Topic.REMINDERS, Topic.PROPOSALS) else tuple(Frequency)
+    for topic in Topic
 }
 
 
 def _choice(topic: Topic) -> models.CharField:
     """The column that holds one topic's frequency, defaulting to DEFAULTS."""
     return models.CharField(
-        topic.label, max_length=10, choices=Frequency.choices, default=DEFAULTS[topic].value
+        topic.label,
+        max_length=10,
+        choices=[(f.value, f.label) for f in FREQUENCIES[topic]],
+        default=DEFAULTS[topic].value,
     )
 
 
@@ -77,13 +95,15 @@ class Preference(models.Model):
     outputs = _choice(Topic.OUTPUTS)
     status = _choice(Topic.STATUS)
     free_again = _choice(Topic.FREE_AGAIN)
+    reminders = _choice(Topic.REMINDERS)
+    proposals = _choice(Topic.PROPOSALS)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "notification preference"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(**{f"{topic}__in": Frequency.values}),
+                condition=models.Q(**{f"{topic}__in": [f.value for f in FREQUENCIES[topic]]}),
                 name=f"preference_{topic}_valid",
             )
             for topic in Topic.values
@@ -122,7 +142,7 @@ class Preference(models.Model):
         for topic, frequency in choices.items():
             if topic not in Topic.values:
                 raise ValidationError(f"There is no topic “{topic}”.", code="topic")
-            if frequency not in Frequency.values:
+            if frequency not in FREQUENCIES[Topic(topic)]:
                 raise ValidationError(
                     f"Choose how often you hear of {Topic(topic).label.lower()}.",
                     code="frequency",

@@ -27,6 +27,8 @@ class Event(models.Model):
         CONFIRMED = "confirmed", "said they are still on it"
         WENT_DORMANT = "went_dormant", "went quiet; the claim is dormant"
         REVIVED = "revived", "revived their claim"
+        CLAIM_REMINDED = "claim_reminded", "reminded the holder of a quiet claim"
+        TARGET_REMINDED = "target_reminded", "reminded the holder of a near target date"
         COMMENTED = "commented", "commented"
         REPLIED = "replied", "replied to a comment"
         COMMENT_EDITED = "comment_edited", "edited a comment"
@@ -55,8 +57,11 @@ class Event(models.Model):
         UNWATCHED = "unwatched", "stopped watching"
 
     # What the public history leaves out: personal toggles, and what passes between a
-    # researcher and the curators (flags, proposals and their notes, rejections).
+    # researcher and the curators (flags, proposals and their notes, rejections), and what
+    # the sweep tells a claim's holder alone (its reminders, which have no actor).
     PRIVATE_KINDS = (
+        Kind.CLAIM_REMINDED,
+        Kind.TARGET_REMINDED,
         Kind.WATCHED,
         Kind.UNWATCHED,
         Kind.COMMENT_FLAGGED,
@@ -109,6 +114,8 @@ class Event(models.Model):
             Kind.CONFIRMED,
             Kind.WENT_DORMANT,
             Kind.REVIVED,
+            Kind.CLAIM_REMINDED,
+            Kind.TARGET_REMINDED,
             Kind.INTERESTED,
             Kind.UNINTERESTED,
             Kind.STATUS_CHANGED,
@@ -219,10 +226,12 @@ class Event(models.Model):
         event = cls.objects.create(
             project=project, actor=actor, kind=kind, note=note[:300], **objects
         )
-        # Activity answers any reminder: the next silence earns a reminder of its own.
-        Claim.objects.active().filter(project=project, researcher=actor).update(
-            last_activity_at=event.created_at, stale_reminded_at=None
-        )
+        # Activity answers any reminder: the next silence earns a reminder of its own. An
+        # event without an actor (the sweep's reminders) is nobody's activity.
+        if actor is not None:
+            Claim.objects.active().filter(project=project, researcher=actor).update(
+                last_activity_at=event.created_at, stale_reminded_at=None
+            )
         if kind not in cls.UNINDEXED_KINDS:
             refresh_search_vector(event.project_id)
         notify(event)
