@@ -161,3 +161,43 @@ def test_the_project_page_shows_stale_overdue_and_dormant_claims_and_their_actio
     expect(page.locator("#claim-panel")).to_contain_text("Your claim")
     shoot(page, "project-revived-holder")
     assert Claim.objects.active().filter(project=scene["other"]).count() == 1
+
+
+@pytest.fixture
+def reminded_holder():
+    """Ada, told by the sweep that one claim went quiet and another's target date is near,
+    and that a third claim of hers went dormant."""
+    ada = UserFactory(username="ada")
+    quiet_one = ProjectFactory(title="Toy models of deceptive alignment in small transformers")
+    quiet(quiet_one.claim(researcher=ada, plan="Train a few models."), 40)
+    dated = ProjectFactory(title="A survey of interpretability benchmarks")
+    claim = dated.claim(researcher=ada, target_date=timezone.localdate() + 20 * DAY)
+    Claim.objects.filter(pk=claim.pk).update(target_date=timezone.localdate() + 2 * DAY)
+    gone = ProjectFactory(title="A taxonomy of oversight failures")
+    claim = quiet(gone.claim(researcher=ada, plan="Collect the cases."), 60)
+    Claim.objects.filter(pk=claim.pk).update(stale_reminded_at=timezone.now() - 16 * DAY)
+    freshness.make_quiet_claims_dormant()
+    freshness.remind_stale_claims()
+    freshness.remind_target_dates()
+    return ada
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_holder_reads_reminders_and_dormancy_in_the_notifications_and_acts_on_the_claim(
+    reminded_holder, page_at, live_server, viewport
+):
+    page = page_at(viewport)
+    sign_in(page, live_server.url, reminded_holder)
+    page.goto(live_server.url + reverse("notifications:notification-list"))
+    shoot(page, "notifications-reminders")
+
+    assert page.locator(".notification").count() == 3
+    expect(page.get_by_text("has gone quiet.")).to_be_visible()
+    expect(page.get_by_text("is near.")).to_be_visible()
+    expect(page.get_by_text("went dormant after a quiet spell.")).to_be_visible()
+    expect(page.get_by_text("“Revive my claim” on the project's page")).to_be_visible()
+    assert horizontal_overflow(page) <= 0
+
+    page.get_by_role("link", name="Toy models of deceptive alignment in small transformers").click()
+    page.wait_for_url("**#claim-panel")
+    expect(page.get_by_role("button", name="Still on it")).to_be_visible()
