@@ -186,7 +186,12 @@ ENDPOINTS = {
     ),
     "notification settings": (
         lambda w: reverse("notifications:preference-edit"),
-        dict.fromkeys(Topic.values, Frequency.WEEKLY),
+        # Every topic weekly, but reminders and proposals, which offer at once or never.
+        {
+            **dict.fromkeys(Topic.values, Frequency.WEEKLY),
+            "reminders": "never",
+            "proposals": "never",
+        },
         {"other", "owner", "curator"},
     ),
 }
