@@ -60,6 +60,7 @@ check: install
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 	ALLOWED_HOSTS=board.example.org DATABASE_URL=$${DATABASE_URL:-sqlite:///:memory:} \
+	EMAIL_URL=smtp+tls://board@mail.example.org:587 \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # After changing dependencies in pyproject.toml: pin what they resolve to today.

@@ -8,6 +8,9 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "projects"
 
+    def ready(self) -> None:
+        from projects import checks  # noqa: F401  (registers the system checks)
+
 
 class BoardAdminConfig(admin_apps.AdminConfig):
     """Django's admin, on the board's own site with review queues."""

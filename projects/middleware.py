@@ -4,20 +4,27 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
 
-NUL_MESSAGE = "The address holds a NUL character, which no page here can read."
+NUL_MESSAGE = "The address or the form holds a NUL character, which no page here can read."
+# Bodies whose fields Django parses into request.POST (the only ones the site accepts).
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def refuse_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]):
-    """Answer 400 to a request whose path or query string holds a NUL character.
+    """Answer 400 to a request whose path, query string or form fields hold a NUL
+    character.
 
-    No page, filter or slug can mean one, and PostgreSQL refuses NUL in text, so a lookup
-    would fail deep in a view instead of saying plainly what is wrong.
+    No page, filter, slug or text field can mean one, and PostgreSQL refuses NUL in text,
+    so a lookup or a save would fail deep in a view instead of saying plainly what is wrong.
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:
         query = request.GET
         bad = [key for key in query if "\x00" in key + "".join(query.getlist(key))]
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            form = request.POST
+            bad += [key for key in form if "\x00" in key + "".join(form.getlist(key))]
         if "\x00" in request.path or bad:
             if request.path.startswith("/api/"):
                 # The API answers errors in its own JSON shape (see projects/api/schemas.py).
@@ -27,5 +34,20 @@ def refuse_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]):
                 return JsonResponse({"detail": NUL_MESSAGE, "errors": errors}, status=400)
             raise BadRequest(NUL_MESSAGE)
         return get_response(request)
+
+    return middleware
+
+
+def private_pages_for_the_signed_in(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Pages shown to a signed-in person are theirs: ``Cache-Control: private, no-store``,
+    so no shared cache keeps them and no browser history shows them to the next user of
+    the machine. Answers that say how to cache themselves (the open API) are left alone."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
     return middleware

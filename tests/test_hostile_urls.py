@@ -61,7 +61,7 @@ def test_a_nul_in_any_address_is_a_400_page(client, url):
     response = client.get(url)
 
     assert response.status_code == 400
-    assert "We could not read that address" in response.content.decode()
+    assert "We could not read that request" in response.content.decode()
 
 
 @pytest.mark.parametrize("url", API_NUL_URLS)
@@ -79,3 +79,26 @@ def test_odd_addresses_never_answer_500(client, url, htmx):
     response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
 
     assert response.status_code < 500, response.status_code
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_a_nul_in_a_form_field_is_a_400_and_changes_nothing(client, researcher, htmx):
+    from projects.models import Comment, Project
+
+    project = Project.objects.get()
+    client.force_login(researcher)
+
+    response = client.post(
+        f"/projects/{project.slug}/comments/",
+        {"body": "Looks fine\x00until here"},
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+
+    assert response.status_code == 400
+    assert not Comment.objects.exists()
+
+
+def test_a_nul_in_an_admin_form_is_a_400(admin_client):
+    response = admin_client.post("/admin/projects/tag/add/", {"name": "Bad\x00tag"})
+
+    assert response.status_code == 400

@@ -51,3 +51,29 @@ def test_database_url_selects_postgresql_with_health_checks():
     result = start(DEBUG="true", DATABASE_URL="postgres://u:p@db.example.org:5432/board")
 
     assert result.stdout.split() == ["django.db.backends.postgresql", "True", "True"]
+
+
+def manage_check(**environment: str) -> subprocess.CompletedProcess:
+    """``manage.py check`` in a fresh process with the given environment."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "EMAIL_URL"}}
+    env.update(SECRET_KEY="a-long-random-production-value-0123456789", **environment)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_with_debug_off_mail_written_to_the_console_is_refused():
+    result = manage_check(DEBUG="false")
+
+    assert result.returncode != 0
+    assert "board.E001" in result.stderr and "reset and verification links" in result.stderr
+
+
+def test_with_debug_off_a_real_mail_server_passes_the_check():
+    assert manage_check(DEBUG="false", EMAIL_URL="smtp://mail.example.org:25").returncode == 0
+    assert manage_check(DEBUG="true").returncode == 0
