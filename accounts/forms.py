@@ -6,6 +6,7 @@ from allauth.account import forms as allauth_forms
 from django import forms
 
 from accounts.models import User
+from projects.validators import validate_link
 
 
 class ProfileForm(forms.ModelForm):
@@ -15,6 +16,7 @@ class ProfileForm(forms.ModelForm):
         required=False,
         max_length=300,
         assume_scheme="https",
+        validators=[validate_link],
         widget=forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
         help_text="Your homepage or a profile elsewhere.",
     )

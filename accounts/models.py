@@ -1,24 +1,24 @@
 """The board's user model, custom from the first migration so that it can grow."""
 
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 
 from projects.markdown import RenderedMarkdown
+from projects.validators import OneLineCharField, validate_link
 
 
 class User(RenderedMarkdown, AbstractUser):
     """A researcher or curator. Profile fields live here rather than in a side table."""
 
-    display_name = models.CharField(
+    display_name = OneLineCharField(
         max_length=100, blank=True, help_text="How your name appears on the board."
     )
     affiliation = models.CharField(max_length=150, blank=True)
     website = models.URLField(
         max_length=300,
         blank=True,
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[validate_link],
         help_text="A full address starting with https://",
     )
     bio = models.TextField(

@@ -155,6 +155,8 @@ ACCOUNT_FORMS = {
     "set_password": "accounts.forms.SetPasswordForm",
     "reauthenticate": "accounts.forms.ReauthenticateForm",
 }
+# ASCII letters, digits, - and _: no look-alike ("ｒｏｏｔ", Cyrillic "аdmin") can sign up.
+ACCOUNT_USERNAME_VALIDATORS = "projects.validators.username_validators"
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "accounts", "people", "curators", "staff"]
 
 LANGUAGE_CODE = "en-us"

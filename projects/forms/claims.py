@@ -10,6 +10,7 @@ from django.utils import timezone
 from projects.forms.base import NOTE_MAX, PLAN_MAX, ActionForm, textarea
 from projects.models import Claim, OutputKind, Project
 from projects.models.claim import KEEP
+from projects.validators import OneLineField
 
 
 class ClaimForm(ActionForm):
@@ -71,10 +72,10 @@ class CheckInForm(ClaimActionForm):
 
     id_prefix = "checkin"
 
-    note = forms.CharField(
+    note = OneLineField(
         label="Progress note",
         max_length=NOTE_MAX,
-        widget=textarea(2, "Where things stand"),
+        widget=forms.TextInput(attrs={"placeholder": "Where things stand"}),
         error_messages={"required": "Say where things stand."},
     )
     target_date = forms.DateField(
@@ -132,7 +133,7 @@ class CompleteForm(ClaimActionForm):
 
     id_prefix = "complete"
 
-    note = forms.CharField(label="Closing note", required=False, max_length=NOTE_MAX)
+    note = OneLineField(label="Closing note", required=False, max_length=NOTE_MAX)
 
     def perform(self) -> Claim:
         """Complete the claim. Raises ValidationError(code="not_active")."""
@@ -150,7 +151,7 @@ class ReleaseForm(ClaimActionForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose why you are releasing this claim."},
     )
-    note = forms.CharField(label="Anything others should know", required=False, max_length=NOTE_MAX)
+    note = OneLineField(label="Anything others should know", required=False, max_length=NOTE_MAX)
 
     def perform(self) -> Claim:
         """Release the claim. Raises ValidationError(code="reason"|"not_active")."""

@@ -6,6 +6,7 @@ from django import forms
 
 from projects.forms.base import COMMENT_MAX, NOTE_MAX, ActionForm, textarea
 from projects.models import Comment, Project
+from projects.validators import OneLineField
 
 
 class CommentForm(ActionForm):
@@ -118,7 +119,7 @@ class CommentEditForm(ActionForm):
 class FlagForm(ActionForm):
     """Ask curators to look at someone else's comment."""
 
-    reason = forms.CharField(label="What is wrong? (optional)", required=False, max_length=NOTE_MAX)
+    reason = OneLineField(label="What is wrong? (optional)", required=False, max_length=NOTE_MAX)
 
     def __init__(self, *args, comment: Comment, by, **kwargs) -> None:
         kwargs.setdefault("auto_id", f"flag-{comment.pk}-%s")

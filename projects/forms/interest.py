@@ -6,6 +6,7 @@ from django import forms
 
 from projects.forms.base import NOTE_MAX, ActionForm
 from projects.models import Project
+from projects.validators import OneLineField
 
 
 class InterestForm(ActionForm):
@@ -13,7 +14,7 @@ class InterestForm(ActionForm):
 
     id_prefix = "interest"
 
-    note = forms.CharField(label="How I could help", required=False, max_length=NOTE_MAX)
+    note = OneLineField(label="How I could help", required=False, max_length=NOTE_MAX)
     withdraw = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     # The field that, when sent, undoes the signal rather than gives it.

@@ -6,7 +6,7 @@ from django import forms
 
 from projects.forms.base import ActionForm
 from projects.models import Output, Project
-from projects.models.output import http_url_validator
+from projects.validators import OneLineField, validate_link
 
 
 class OutputForm(ActionForm):
@@ -17,11 +17,11 @@ class OutputForm(ActionForm):
     url = forms.CharField(
         label="Link",
         max_length=500,
-        validators=[http_url_validator],
+        validators=[validate_link],
         error_messages={"required": "Paste the link to the output."},
         widget=forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
     )
-    title = forms.CharField(max_length=200, error_messages={"required": "Give the output's title."})
+    title = OneLineField(max_length=200, error_messages={"required": "Give the output's title."})
     kind = forms.ChoiceField(
         choices=Output.Kind.choices,
         error_messages={"required": "Choose what kind of output it is."},

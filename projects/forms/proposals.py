@@ -7,6 +7,7 @@ from django import forms
 from projects import services
 from projects.forms.base import NOTE_MAX, PLAN_MAX, ActionForm, textarea
 from projects.models import Agenda, Project, ProjectKind
+from projects.validators import OneLineField
 
 
 class ProposalForm(ActionForm):
@@ -14,7 +15,7 @@ class ProposalForm(ActionForm):
 
     id_prefix = "proposal"
 
-    title = forms.CharField(
+    title = OneLineField(
         max_length=200,
         help_text="A short title: what should be produced.",
         error_messages={"required": "Give the project a short title."},

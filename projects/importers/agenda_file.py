@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 
 from projects.importers.titles import derive_title, infer_kind
 from projects.models import Agenda, Project
+from projects.validators import validate_link
 
 _FRONT_MATTER = re.compile(
     r"\A---[ \t]*\r?\n(?P<yaml>.*?)^---[ \t]*(?:\r?\n|\Z)(?P<body>.*)\Z", re.S | re.M
@@ -147,7 +147,7 @@ def _parse_front_matter(text: str) -> dict:
     source_url = str(meta.get("href") or "").strip()
     if source_url:
         try:
-            URLValidator(schemes=["http", "https"])(source_url)
+            validate_link(source_url)
         except ValidationError:
             raise AgendaFormatError(
                 f"The href in the front matter is not an http(s) URL: {source_url!r}."

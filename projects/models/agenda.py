@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from projects.markdown import RenderedMarkdown
 from projects.querysets import AgendaQuerySet
+from projects.validators import validate_link
 
 if TYPE_CHECKING:
     from projects.glance import Glance
@@ -50,7 +51,9 @@ class Agenda(RenderedMarkdown):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     author = models.CharField(max_length=200, blank=True)
-    source_url = models.URLField("source URL", max_length=500, blank=True)
+    source_url = models.URLField(
+        "source URL", max_length=500, blank=True, validators=[validate_link]
+    )
     intro = models.TextField(blank=True, help_text="Markdown shown above the agenda's projects.")
     intro_html = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="agendas")

@@ -15,6 +15,7 @@ from django.utils.dateformat import format as format_date
 from projects.markdown import RenderedMarkdown
 from projects.models.event import Event
 from projects.querysets import ClaimQuerySet
+from projects.validators import OneLineCharField
 
 
 class OutputKind(models.TextChoices):
@@ -85,7 +86,7 @@ class Claim(RenderedMarkdown):
     last_activity_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     release_reason = models.CharField(max_length=20, choices=ReleaseReason.choices, blank=True)
-    progress_note = models.CharField(max_length=300, blank=True)
+    progress_note = OneLineCharField(max_length=300, blank=True)
     # When its holder was last reminded that it had gone silent: one reminder per silence
     # (a reminder older than the last activity belongs to an earlier one).
     stale_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from projects.validators import OneLineCharField
+
 
 class Flag(models.Model):
     """A researcher's request that curators look at a comment; resolved when a curator acts."""
@@ -12,7 +14,7 @@ class Flag(models.Model):
     flagged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
     )
-    reason = models.CharField(max_length=300, blank=True)
+    reason = OneLineCharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from projects.validators import OneLineCharField
+
 
 class Interest(models.Model):
     """A researcher wants this project done, and may say how they could help."""
@@ -14,7 +16,7 @@ class Interest(models.Model):
     researcher = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interests"
     )
-    note = models.CharField("how I could help", max_length=300, blank=True)
+    note = OneLineCharField("how I could help", max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils import timezone
 
 from projects.models.claim import OutputKind
 from projects.models.event import Event
 from projects.querysets import OutputQuerySet
+from projects.validators import OneLineCharField, validate_link
 
-http_url_validator = URLValidator(
-    schemes=["http", "https"], message="Enter a full web address starting with http:// or https://."
-)
+# The one link validator of the board (kept under its old name for its importers).
+http_url_validator = validate_link
 
 
 class Output(models.Model):
@@ -41,7 +40,7 @@ class Output(models.Model):
         "projects.Claim", on_delete=models.SET_NULL, null=True, blank=True, related_name="outputs"
     )
     url = models.URLField("URL", max_length=500, validators=[http_url_validator])
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     kind = models.CharField(max_length=20, choices=OutputKind.choices)
     addresses = models.CharField(max_length=10, choices=Addresses.choices, default=Addresses.PARTLY)
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.PENDING)

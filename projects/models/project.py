@@ -24,6 +24,7 @@ from projects.models.interest import Interest, Watch
 from projects.models.output import Output
 from projects.querysets import ProjectQuerySet
 from projects.search import GinIndexOnPostgreSQL
+from projects.validators import OneLineCharField
 
 SLUG_MAX_LENGTH = 60
 # Paths under /projects/ that are pages of their own, never a project.
@@ -100,7 +101,7 @@ class Project(ProjectCuration, RenderedMarkdown):
     agenda = models.ForeignKey(Agenda, on_delete=models.PROTECT, related_name="projects")
     number = models.PositiveIntegerField(help_text="The item's number in its agenda.")
     slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     description = models.TextField(help_text="Markdown: the item's own text.")
     description_html = models.TextField(editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from projects.models.event import Event
 from projects.querysets import ProposalQuerySet
+from projects.validators import OneLineCharField
 
 
 def word_diff(old: str, new: str) -> SafeString:
@@ -49,7 +50,7 @@ class Proposal(models.Model):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="proposals"
     )
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     description = models.TextField()
     project_kind = models.CharField("kind", max_length=20)
     note = models.TextField("why", blank=True)
