@@ -4,7 +4,7 @@ rather than re-deriving a rule; and search results' highlighting."""
 from django import template
 from django.utils.safestring import SafeString
 
-from projects import permissions, search
+from projects import permissions, search, validators
 
 register = template.Library()
 
@@ -44,3 +44,10 @@ def excerpt(text: str, query: str) -> str:
     """``{{ project.description|excerpt:query|highlight:query }}``: a plain-text window of
     markdown around the query's first match; see ``search.excerpt``."""
     return search.excerpt(text, query)
+
+
+@register.filter
+def link_host(url: str) -> str:
+    """``{{ output.url|link_host }}``: the host a link really leads to; see
+    ``validators.link_host``."""
+    return validators.link_host(url)
