@@ -12,9 +12,6 @@ from projects.models.event import Event
 from projects.querysets import OutputQuerySet
 from projects.validators import OneLineCharField, validate_link
 
-# The one link validator of the board (kept under its old name for its importers).
-http_url_validator = validate_link
-
 
 class Output(models.Model):
     """A link to a result, reviewed by a curator: accepted outputs lead the project page."""
@@ -39,7 +36,7 @@ class Output(models.Model):
     claim = models.ForeignKey(
         "projects.Claim", on_delete=models.SET_NULL, null=True, blank=True, related_name="outputs"
     )
-    url = models.URLField("URL", max_length=500, validators=[http_url_validator])
+    url = models.URLField("URL", max_length=500, validators=[validate_link])
     title = OneLineCharField(max_length=200)
     kind = models.CharField(max_length=20, choices=OutputKind.choices)
     addresses = models.CharField(max_length=10, choices=Addresses.choices, default=Addresses.PARTLY)
