@@ -225,6 +225,8 @@ LOGGING = {
 
 # How many projects one page of a list shows.
 PROJECTS_PER_PAGE = env.int("PROJECTS_PER_PAGE", default=50)
+# How many threads (a comment with its replies) one page of a project's discussion shows.
+DISCUSSION_THREADS_PER_PAGE = env.int("DISCUSSION_THREADS_PER_PAGE", default=30)
 # How many active claims one researcher may hold at once.
 MAX_ACTIVE_CLAIMS = env.int("MAX_ACTIVE_CLAIMS", default=5)
 # A claim's window: an active claim silent this many days is stale (a curator may set

@@ -301,8 +301,9 @@ class ProjectQuerySet(models.QuerySet):
             )
         )
 
-    def for_detail(self, user) -> "ProjectQuerySet":
-        """A project page: everything it shows, one query per kind of thing, whatever its size.
+    def for_detail(self, user, discussion_page: int = 1) -> "ProjectQuerySet":
+        """A project page, at one page of its discussion: everything it shows, one query per
+        kind of thing, whatever its size.
 
         Its agenda, where it was merged into and its latest status change are joined or
         prefetched; the sections come from ``with_claims``, ``with_outputs``,
@@ -325,7 +326,7 @@ class ProjectQuerySet(models.QuerySet):
             .with_claims()
             .with_outputs(user)
             .with_signals(user)
-            .with_discussion(user)
+            .with_discussion(user, discussion_page)
             .with_history()
         )
 
@@ -387,9 +388,13 @@ class ProjectQuerySet(models.QuerySet):
             ),
         )
 
-    def with_discussion(self, user) -> "ProjectQuerySet":
-        """``comment_list``: every comment and reply with its author, each marked
-        ``flagged_by_me`` when ``user`` flagged it."""
+    def with_discussion(self, user, page: int = 1) -> "ProjectQuerySet":
+        """One page of the discussion: ``thread_list``, page 1 the latest
+        ``DISCUSSION_THREADS_PER_PAGE`` threads, page 2 the ones before, newest first; each
+        top-level comment with its ``reply_list`` (oldest first), every comment with its
+        author and marked ``flagged_by_me`` when ``user`` flagged it. Annotated with
+        ``discussion_page``, ``thread_count`` and ``shown_comment_count``. Two queries,
+        whatever the number of comments."""
         from projects.models import Comment, Flag
 
         comments = Comment.objects.select_related("author").annotate(
@@ -397,8 +402,18 @@ class ProjectQuerySet(models.QuerySet):
                 Flag.objects.filter(comment=models.OuterRef("pk"), flagged_by_id=user.pk)
             )
         )
+        size = settings.DISCUSSION_THREADS_PER_PAGE
+        threads = (
+            comments.threads()
+            .newest_first()
+            .prefetch_related(models.Prefetch("replies", queryset=comments, to_attr="reply_list"))
+        )[(page - 1) * size : page * size]
         return self.prefetch_related(
-            models.Prefetch("comments", queryset=comments, to_attr="comment_list")
+            models.Prefetch("comments", queryset=threads, to_attr="thread_list")
+        ).annotate(
+            discussion_page=models.Value(page, output_field=models.IntegerField()),
+            thread_count=_count(Comment.objects.threads()),
+            shown_comment_count=_count(Comment.objects.shown()),
         )
 
     def with_history(self) -> "ProjectQuerySet":
@@ -476,6 +491,21 @@ class CommentQuerySet(models.QuerySet):
     def shown(self) -> "CommentQuerySet":
         """Comments neither deleted nor hidden by a curator."""
         return self.filter(deleted_at__isnull=True, hidden_at__isnull=True)
+
+    def threads(self) -> "CommentQuerySet":
+        """Top-level comments: each starts a thread, its replies below it."""
+        return self.filter(parent__isnull=True)
+
+    def newest_first(self) -> "CommentQuerySet":
+        """The latest first (ties broken by id, as the page orders them)."""
+        return self.order_by("-created_at", "-pk")
+
+    def newer_than(self, comment) -> "CommentQuerySet":
+        """Comments posted after ``comment`` in the discussion's order."""
+        return self.filter(
+            models.Q(created_at__gt=comment.created_at)
+            | models.Q(created_at=comment.created_at, pk__gt=comment.pk)
+        )
 
 
 class OutputQuerySet(models.QuerySet):

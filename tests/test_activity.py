@@ -43,7 +43,7 @@ def test_each_line_says_who_did_what_to_which_project_and_when(client, ada):
     ]
     assert f'<a class="activity-actor" href="{ada.get_absolute_url()}">Ada L.</a>' in html
     page = project.get_absolute_url()
-    assert f'href="{page}#comment-{comment.pk}">Toy models of deception</a>' in html
+    assert f'href="/comments/{comment.pk}/">Toy models of deception</a>' in html
     assert f'href="{page}#history">Toy models of deception</a>' in html
     assert '<p class="activity-summary">Does a toy model count?</p>' in html
     event = Event.objects.latest("created_at")

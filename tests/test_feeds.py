@@ -138,7 +138,7 @@ def test_an_entry_links_its_comment_or_output_on_the_project_page_else_the_histo
 
     page = f"http://testserver{project.get_absolute_url()}"
     assert linked.find(f"{ATOM}link").get("href") == f"{page}#output-{output.pk}"
-    assert commented.find(f"{ATOM}link").get("href") == f"{page}#comment-{comment.pk}"
+    assert commented.find(f"{ATOM}link").get("href") == f"http://testserver/comments/{comment.pk}/"
     assert claimed.find(f"{ATOM}link").get("href") == f"{page}#history"
 
 

@@ -251,7 +251,7 @@ def test_a_notification_never_shows_a_hidden_comments_text(board):
 
     notification = Notification.objects.for_list().get(recipient=board.watcher)
     assert notification.summary == ""
-    assert notification.get_absolute_url().endswith(f"#comment-{comment.pk}")
+    assert notification.get_absolute_url() == f"/comments/{comment.pk}/"
 
 
 def test_a_rejected_outputs_title_stays_with_its_linker(board):

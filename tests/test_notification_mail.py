@@ -84,7 +84,7 @@ def test_by_default_a_reply_is_emailed_at_once(ada, alan, project, mailoutbox, s
     )
     assert "Hello Ada Lovelace," in email.body
     assert "A toy model first." in email.body  # the text, without its markdown
-    assert f"http://testserver{project.get_absolute_url()}#comment-{reply.pk}" in email.body
+    assert f"http://testserver/comments/{reply.pk}/" in email.body
     assert "You hear of this because it is a reply to you." in email.body
     assert "http://testserver/notifications/settings/" in email.body
     notification = Notification.objects.get(recipient=ada)

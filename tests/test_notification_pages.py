@@ -104,7 +104,7 @@ def test_the_list_tells_each_notification_newest_first_unread_ones_marked(client
     assert "Alan Turing commented on" in html
     assert "You hear of it because you watch this project." in html
     comment = project.comments.get(body="Comment number 1.")
-    assert f'href="{project.get_absolute_url()}#comment-{comment.pk}"' in html
+    assert f'href="/comments/{comment.pk}/"' in html
 
 
 def test_opening_the_list_marks_nothing_read(client, ada, project):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from projects.markdown import RenderedMarkdown
@@ -53,7 +54,20 @@ class Comment(RenderedMarkdown):
         return f"Comment {self.pk} by {self.author} on {self.project_id}"
 
     def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url() + f"#comment-{self.pk}"
+        """Its permalink, which finds the discussion page that holds it however many came
+        after it."""
+        return reverse("projects:comment-permalink", args=[self.pk])
+
+    def discussion_page(self) -> int:
+        """The page of its project's discussion that shows it: its thread's, counted from
+        the latest threads (page 1). One query (two for a reply)."""
+        thread = self.parent or self
+        newer = Comment.objects.filter(project_id=self.project_id).threads().newer_than(thread)
+        return newer.count() // settings.DISCUSSION_THREADS_PER_PAGE + 1
+
+    def page_url(self) -> str:
+        """Where it shows: its project's page at the discussion page that holds it."""
+        return self.project.discussion_url(self.discussion_page(), anchor=f"comment-{self.pk}")
 
     @property
     def is_deleted(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -165,9 +166,9 @@ class Event(models.Model):
     def get_absolute_url(self) -> str:
         """Where it shows on its project's page: at its comment (or the placeholder left in
         its place), at its output when everyone sees it, else in the history."""
+        if self.comment_id:  # the permalink finds the discussion page that holds it
+            return reverse("projects:comment-permalink", args=[self.comment_id])
         url = self.project.get_absolute_url()
-        if self.comment_id:
-            return f"{url}#comment-{self.comment_id}"
         if self.shown_output:
             return f"{url}#output-{self.output_id}"
         return f"{url}#history"

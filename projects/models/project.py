@@ -199,6 +199,12 @@ class Project(ProjectCuration, RenderedMarkdown):
     def get_absolute_url(self) -> str:
         return reverse("projects:project-detail", args=[self.slug])
 
+    def discussion_url(self, page: int = 1, *, anchor: str = "discussion") -> str:
+        """Its page at one page of the discussion (page 1, the latest, needs no query
+        string), scrolled to ``anchor``."""
+        query = f"?discussion={page}" if page > 1 else ""
+        return f"{self.get_absolute_url()}{query}#{anchor}"
+
     @property
     def source_item_url(self) -> str:
         """The original item: the agenda's page, scrolled to the item's opening words.

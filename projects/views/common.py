@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -196,24 +197,36 @@ def signals_context(request: HttpRequest, project: Project, forms: Forms) -> dic
 
 
 def discussion_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
-    """The threads (each comment with its replies, and its reply and flag forms)."""
-    user, comments = request.user, project.comment_list
-    replies: dict[int, list] = {}
-    for comment in comments:  # one pass: comments come oldest first, and so do their replies
-        replies.setdefault(comment.parent_id, []).append(comment)
-    for comment in comments:
-        comment.reply_list = replies.get(comment.pk, [])
-        if permissions.can_reply(user, comment):
-            comment.reply_form = forms.get(
-                ReplyForm, target=comment.pk, project=project, author=user, parent=comment
-            )
-        if permissions.can_flag(user, comment):
-            comment.flag_form = forms.get(FlagForm, target=comment.pk, comment=comment, by=user)
+    """One page of threads (each comment with its replies, and its reply and flag forms),
+    oldest first as ever; how big the discussion is; and the links to earlier and later
+    threads."""
+    user = request.user
+    threads = project.thread_list[::-1]  # loaded newest first, for the page to hold the latest
+    for thread in threads:
+        for comment in [thread, *thread.reply_list]:
+            if permissions.can_reply(user, comment):
+                comment.reply_form = forms.get(
+                    ReplyForm, target=comment.pk, project=project, author=user, parent=comment
+                )
+            if permissions.can_flag(user, comment):
+                comment.flag_form = forms.get(FlagForm, target=comment.pk, comment=comment, by=user)
+    page = project.discussion_page
+    pages = discussion_pages(project)
     return {
-        "comments": replies.get(None, []),
-        "comment_count": sum(1 for c in comments if c.is_shown),
+        "comments": threads,
+        "comment_count": project.shown_comment_count,
+        "thread_count": project.thread_count,
+        "discussion_page": page,
+        "discussion_pages": pages,
+        "earlier_comments_url": project.discussion_url(page + 1) if page < pages else "",
+        "later_comments_url": project.discussion_url(page - 1) if page > 1 else "",
         "comment_form": forms.get(CommentForm, project=project, author=user),
     }
+
+
+def discussion_pages(project: Project) -> int:
+    """How many pages the discussion of a project from ``with_discussion`` fills (at least 1)."""
+    return max(1, -(-project.thread_count // settings.DISCUSSION_THREADS_PER_PAGE))
 
 
 def history_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
@@ -221,12 +234,13 @@ def history_context(request: HttpRequest, project: Project, forms: Forms) -> dic
     return {"events": project.recent_events}
 
 
+# Each loader takes the queryset, the user and the discussion page to show.
 SECTIONS: dict[str, tuple[Callable, Callable]] = {
-    "claim-panel": (lambda qs, user: qs.with_claims(), claims_context),
-    "outputs": (lambda qs, user: qs.with_outputs(user), outputs_context),
-    "signals": (lambda qs, user: qs.with_signals(user), signals_context),
-    "discussion": (lambda qs, user: qs.with_discussion(user), discussion_context),
-    "history": (lambda qs, user: qs.with_history(), history_context),
+    "claim-panel": (lambda qs, user, page: qs.with_claims(), claims_context),
+    "outputs": (lambda qs, user, page: qs.with_outputs(user), outputs_context),
+    "signals": (lambda qs, user, page: qs.with_signals(user), signals_context),
+    "discussion": (lambda qs, user, page: qs.with_discussion(user, page), discussion_context),
+    "history": (lambda qs, user, page: qs.with_history(), history_context),
 }
 
 
@@ -258,13 +272,15 @@ def render_sections(
     also: tuple[str, ...] = (),
     form: ActionForm | None = None,
     announce: str = "",
+    discussion_page: int = 1,
 ) -> HttpResponse:
     """For htmx: one section of the page, plus ``also`` and the history out of band, and
-    ``announce`` in the live region. Loads only what those sections show."""
+    ``announce`` in the live region; the discussion at ``discussion_page``. Loads only what
+    those sections show."""
     names = [section, *also, "history"]
     queryset = Project.objects.filter(pk=project.pk).select_related("agenda")
     for name in dict.fromkeys(names):
-        queryset = SECTIONS[name][0](queryset, request.user)
+        queryset = SECTIONS[name][0](queryset, request.user, discussion_page)
     project = queryset.get()
     forms = Forms(bound=form)
     context = {"project": project}
@@ -294,10 +310,12 @@ def respond_to_post(
     anchor: str = "",
     message: str = "",
     also: tuple[str, ...] = (),
+    discussion_page: int = 1,
 ) -> HttpResponse:
     """After a POST: htmx gets the changed section (and the form's errors inside it); a
     plain request is redirected to the section with a message after a change, or back to
-    the first invalid field (else ``anchor``, else the section) to show its errors."""
+    the first invalid field (else ``anchor``, else the section) to show its errors; either
+    way with the discussion at ``discussion_page``."""
     if request.htmx:
         announce = message if done else "Not saved: " + " ".join(form.error_summary())
         return render_sections(
@@ -307,14 +325,15 @@ def respond_to_post(
             also=also,
             form=None if done else form,
             announce=announce,
+            discussion_page=discussion_page,
         )
-    url = project.get_absolute_url()
     if done:
         if message:
             messages.success(request, message)
-        return see_other(f"{url}#{section}")
-    Forms.keep(request, form, path=url)
-    return see_other(f"{url}#{error_anchor(form, anchor or section)}")
+        return see_other(project.discussion_url(discussion_page, anchor=section))
+    Forms.keep(request, form, path=project.get_absolute_url())
+    anchor = error_anchor(form, anchor or section)
+    return see_other(project.discussion_url(discussion_page, anchor=anchor))
 
 
 def error_anchor(form: ActionForm, fallback: str) -> str:

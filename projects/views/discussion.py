@@ -35,6 +35,8 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = form_class(request.POST, project=project, author=request.user)
     done = form.submit()
     anchor = f"comment-{form.target}" if is_reply and form.target else "comment-form"
+    # A reply shows in its thread, wherever that is; a new comment is the latest.
+    parent = getattr(form, "cleaned_data", {}).get("parent") if is_reply else None
     return respond_to_post(
         request,
         project,
@@ -43,6 +45,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         section="discussion",
         anchor=anchor,
         message="Reply posted." if is_reply else "Comment posted.",
+        discussion_page=parent.discussion_page() if parent else 1,
     )
 
 
@@ -66,19 +69,28 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.submit():
             if request.htmx:
                 response = render_sections(
-                    request, comment.project, section="discussion", announce="Comment updated."
+                    request,
+                    comment.project,
+                    section="discussion",
+                    announce="Comment updated.",
+                    discussion_page=comment.discussion_page(),
                 )
                 # The edit form swapped itself in; the answer replaces the whole discussion.
                 return reswap(retarget(response, "#discussion"), "outerHTML")
             messages.success(request, "Comment updated.")
-            return see_other(comment.get_absolute_url())
+            return see_other(comment.page_url())
         if not request.htmx:
             path = reverse("projects:comment-edit", args=[comment.pk])
             Forms.keep(request, form, path=path)
             return see_other(f"{path}#{error_anchor(form, f'comment-{comment.pk}')}")
     else:
         form = Forms.kept_in(request).get(CommentEditForm, target=comment.pk, comment=comment)
-    context = {"comment": comment, "project": comment.project, "form": form}
+    context = {
+        "comment": comment,
+        "project": comment.project,
+        "form": form,
+        "discussion_url": comment.project.discussion_url(comment.discussion_page()),
+    }
     if not request.htmx:
         return render(request, "projects/comment_edit.html", context)
     html = render_to_string("projects/comment_edit.html#comment-edit-form", context, request)
@@ -96,10 +108,17 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _own_comment(request, pk)
     comment.delete_by_author()
     message = "Comment deleted."
+    page = comment.discussion_page()
     if request.htmx:
-        return render_sections(request, comment.project, section="discussion", announce=message)
+        return render_sections(
+            request,
+            comment.project,
+            section="discussion",
+            announce=message,
+            discussion_page=page,
+        )
     messages.success(request, message)
-    return see_other(f"{comment.project.get_absolute_url()}#discussion")
+    return see_other(comment.project.discussion_url(page))
 
 
 @participant_required
@@ -114,9 +133,15 @@ def comment_moderate(request: HttpRequest, pk: int, hide: bool) -> HttpResponse:
         action(by=request.user)
     message = "Comment hidden." if hide else "Comment shown again."
     if request.htmx:
-        return render_sections(request, comment.project, section="discussion", announce=message)
+        return render_sections(
+            request,
+            comment.project,
+            section="discussion",
+            announce=message,
+            discussion_page=comment.discussion_page(),
+        )
     messages.success(request, message)
-    return see_other(comment.get_absolute_url())
+    return see_other(comment.page_url())
 
 
 @participant_required
@@ -135,4 +160,5 @@ def comment_flag(request: HttpRequest, pk: int) -> HttpResponse:
         section="discussion",
         anchor=f"comment-{comment.pk}",
         message="Thank you: curators will look at it.",
+        discussion_page=comment.discussion_page(),
     )

@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -14,8 +14,8 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from projects.filters import ProjectFilter, Sort
-from projects.models import Agenda, Project, Tag
-from projects.views.common import render_page
+from projects.models import Agenda, Comment, Project, Tag
+from projects.views.common import discussion_pages, render_page, render_sections
 
 logger = logging.getLogger(__name__)
 
@@ -87,14 +87,56 @@ def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/agenda_detail.html", {"agenda": agenda, "projects": projects})
 
 
+# A discussion page number past this is no page (and would overflow the database's OFFSET).
+MAX_DISCUSSION_PAGE = 100_000
+
+
 @require_safe
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One project: description and source, claims with plans, outputs, discussion, history."""
-    project = get_object_or_404(Project.objects.public().for_detail(request.user), slug=slug)
-    if project.merged_into_id:
-        # A merged duplicate lives on at the project it was merged into.
-        return redirect(project.merged_into, permanent=True)
-    return render_page(request, project)
+    """One project: description and source, claims with plans, outputs, discussion (a page
+    of threads, ``?discussion=<page>``), history. htmx asking for the discussion (its
+    "Earlier comments" and "Later comments" links) gets that section; anything else, the
+    page. A page number that is not one answers 400, a page past the last 404."""
+    raw = request.GET.get("discussion", "1")
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_DISCUSSION_PAGE):
+        message = "The discussion page must be a whole number from 1, as in ?discussion=2."
+        return render(request, "400.html", {"message": message}, status=400)
+    page = int(raw)
+    if (
+        request.htmx
+        and request.htmx.target == "discussion"
+        and not (request.htmx.history_restore_request)
+    ):
+        project = get_object_or_404(Project.objects.live(), slug=slug)
+        response = render_sections(
+            request,
+            project,
+            section="discussion",
+            discussion_page=page,
+        )
+    else:
+        project = get_object_or_404(
+            Project.objects.public().for_detail(request.user, page), slug=slug
+        )
+        if project.merged_into_id:
+            # A merged duplicate lives on at the project it was merged into.
+            return redirect(project.merged_into, permanent=True)
+        if page > discussion_pages(project):
+            raise Http404("This discussion has no such page.")
+        response = render_page(request, project)
+    return response
+
+
+@require_safe
+def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    """A comment's lasting address: to its project's page, at the discussion page that holds
+    it (or the placeholder left in its place), scrolled to it."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("project", "parent"),
+        pk=pk,
+        project__in=Project.objects.live(),
+    )
+    return redirect(comment.page_url())
 
 
 @require_safe
