@@ -98,7 +98,7 @@ def test_the_page_shows_the_latest_threads_oldest_first_with_a_link_to_earlier_o
 
     assert shown(html, threads) == [t.pk for t in threads[4:]]
     assert html.index(f'id="comment-{threads[4].pk}"') < html.index(f'id="comment-{threads[6].pk}"')
-    assert "14 comments in 7 threads; page 1 of 3, the latest first" in html
+    assert "14 comments in 7 threads; page 1 of 3, counting back from the latest" in html
     assert f'href="{project.get_absolute_url()}?discussion=2#discussion"' in html
     assert "Earlier comments" in html and "Later comments" not in html
 
