@@ -51,3 +51,41 @@ def private_pages_for_the_signed_in(get_response: Callable[[HttpRequest], HttpRe
         return response
 
     return middleware
+
+
+# Browser features no page of the board uses, switched off for it and anything it embeds.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+def permissions_policy(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Send ``Permissions-Policy`` on every answer: no camera, microphone, location,
+    payment or other device access, so injected or embedded code cannot ask for them."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+    return middleware

@@ -17,3 +17,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Serve static files straight from the app folders, as in development.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The live server of the browser tests speaks plain HTTP, where Chromium refuses to be handed
+# a __Host- cookie; tests/test_security_headers.py checks the production names in a process
+# of their own.
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"

@@ -15,12 +15,13 @@ print(database["ENGINE"], database["CONN_HEALTH_CHECKS"], settings.DEBUG)
 """
 
 
-def start(**environment: str) -> subprocess.CompletedProcess:
-    """Start Django in a fresh process with the given environment on top of a clean one."""
+def start(*, program: str = START, **environment: str) -> subprocess.CompletedProcess:
+    """Run ``program`` (by default: start Django and print its database and DEBUG) in a
+    fresh process with the given environment on top of a clean one."""
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
     env.update(DJANGO_SETTINGS_MODULE="agenda_site.settings", **environment)
     return subprocess.run(
-        [sys.executable, "-c", START],
+        [sys.executable, "-c", program],
         env=env,
         cwd=BASE_DIR,
         capture_output=True,

@@ -60,11 +60,13 @@ def axe_violations(page) -> list[str]:
 
 @pytest.fixture
 def page_at(browser, live_server):
-    """A factory of pages at a viewport size. The test fails on any off-site request, and
-    on any accessibility violation axe-core finds on a page it visited (each visited URL
-    is opened again at the end, in the same browser context, and checked)."""
+    """A factory of pages at a viewport size. The test fails on any off-site request, on
+    anything the Content-Security-Policy refused, and on any accessibility violation
+    axe-core finds on a page it visited (each visited URL is opened again at the end, in
+    the same browser context, and checked)."""
     contexts = []
     offsite: list[str] = []
+    refused: list[str] = []
     visited: dict[tuple, None] = {}
 
     def open_page(viewport: dict, *, javascript: bool = True):
@@ -72,6 +74,16 @@ def page_at(browser, live_server):
         context.viewport = viewport
         contexts.append(context)
         page = context.new_page()
+        # Chromium reports each thing the policy refuses (an inline script or style, a
+        # source elsewhere) as a console error.
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.on(
             "request",
             lambda request: (
@@ -112,4 +124,5 @@ def page_at(browser, live_server):
     for context in [*contexts, *checkers.values()]:
         context.close()
     assert offsite == [], "pages must not request any other host"
+    assert refused == [], "\n".join(refused)
     assert problems == [], "\n".join(problems)
