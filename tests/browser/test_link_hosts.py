@@ -4,7 +4,10 @@ import pytest
 
 from tests.factories import OutputFactory, ProjectFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.mark.parametrize("width", [390, 1280])
