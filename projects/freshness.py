@@ -224,29 +224,41 @@ def _remind_stale(claim: Claim) -> bool:
     return True
 
 
-def _queue_stale_reminder(claim: Claim) -> None:
-    """Queue the reminder of a stale claim, keyed by the claim and its silence."""
+def _email_holder(claim: Claim, *, key: str, subject: str, template: str, **context) -> None:
+    """Queue a reminder to the claim's holder, with the link to its claim panel and the
+    one-click unsubscribe from reminders."""
     project, holder = claim.project, claim.researcher
     footer, headers = topic_footer(user_id=holder.pk, topic=Topic.REMINDERS)
     queue_email(
-        # One email per reminder: the sweep sets stale_reminded_at once per reminder.
-        key=f"claim-stale:{claim.pk}:{claim.stale_reminded_at:%Y%m%dT%H%M%S.%f}",
+        key=key,
         to=holder.email,
         recipient=holder,
-        subject=f"Still on “{project.title}”?",
-        template="projects/email/claim_stale.txt",
+        subject=subject,
+        template=template,
         context={
             "claim": claim,
             "project": project,
             "project_link": absolute(project.get_absolute_url() + "#claim-panel"),
-            "confirm_link": reminder_link(claim, LinkAction.CONFIRM),
-            "release_link": reminder_link(claim, LinkAction.RELEASE),
-            "window_days": project.claim_window.days,
-            "dormant_from": claim.dormant_from,
-            "links_expire": claim.stale_reminded_at + link_lifetime(),
+            **context,
             **footer,
         },
         headers=headers,
+    )
+
+
+def _queue_stale_reminder(claim: Claim) -> None:
+    """Queue the reminder of a stale claim, keyed by the claim and its silence."""
+    _email_holder(
+        claim,
+        # One email per reminder: the sweep sets stale_reminded_at once per reminder.
+        key=f"claim-stale:{claim.pk}:{claim.stale_reminded_at:%Y%m%dT%H%M%S.%f}",
+        subject=f"Still on “{claim.project.title}”?",
+        template="projects/email/claim_stale.txt",
+        confirm_link=reminder_link(claim, LinkAction.CONFIRM),
+        release_link=reminder_link(claim, LinkAction.RELEASE),
+        window_days=claim.project.claim_window.days,
+        dormant_from=claim.dormant_from,
+        links_expire=claim.stale_reminded_at + link_lifetime(),
     )
 
 
@@ -295,20 +307,10 @@ def _remind_target_date(claim: Claim) -> bool:
 
 def _queue_target_reminder(claim: Claim) -> None:
     """Queue the reminder of a claim's coming target date, keyed by the claim and the date."""
-    project, holder = claim.project, claim.researcher
-    footer, headers = topic_footer(user_id=holder.pk, topic=Topic.REMINDERS)
-    queue_email(
+    _email_holder(
+        claim,
         key=f"claim-target:{claim.pk}:{claim.target_date.isoformat()}",
-        to=holder.email,
-        recipient=holder,
-        subject=f"Your target date for “{project.title}” is near",
+        subject=f"Your target date for “{claim.project.title}” is near",
         template="projects/email/claim_target_date.txt",
-        context={
-            "claim": claim,
-            "project": project,
-            "days_left": (claim.target_date - timezone.localdate()).days,
-            "project_link": absolute(project.get_absolute_url() + "#claim-panel"),
-            **footer,
-        },
-        headers=headers,
+        days_left=(claim.target_date - timezone.localdate()).days,
     )
