@@ -70,7 +70,7 @@ PERMISSIONS_POLICY = ", ".join(
         "midi",
         "payment",
         "picture-in-picture",
-        "publickey-credentials-get",
+        # Not publickey-credentials-get: passkeys (for staff's second factor) need it.
         "screen-wake-lock",
         "serial",
         "usb",

@@ -56,6 +56,7 @@ def test_every_answer_switches_off_camera_microphone_location_and_payment(client
         features = client.get(url)["Permissions-Policy"].split(", ")
         for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
             assert feature in features, url
+        assert not [f for f in features if f.startswith("publickey-credentials")]  # passkeys
 
 
 def test_the_session_and_csrf_cookies_are_httponly_lax_secure_and_host_only(client):
