@@ -93,19 +93,23 @@ class ProjectFilter(django_filters.FilterSet):
             return Sort.RELEVANCE if self.query else Sort.NUMBER
         return asked
 
-    @property
-    def is_narrowed(self) -> bool:
-        """Whether any search or filter (not the sort) narrows the list."""
+    def _in_use(self, *left_out: str) -> bool:
+        """Whether any field but those ``left_out`` holds a value."""
         data = self.form.cleaned_data if self.is_valid() else {}
-        return any(value not in (None, "", False) for key, value in data.items() if key != "sort")
+        return any(
+            value not in (None, "", False) for key, value in data.items() if key not in left_out
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether a filter (not the search, not the sort) narrows the list."""
+        return self._in_use("q", "sort")
 
     @property
     def is_refined(self) -> bool:
-        """Whether a filter or a sort (not the search) is in use, or a filter value is bad."""
-        if not self.is_valid():
-            return True
-        data = self.form.cleaned_data
-        return any(value not in (None, "", False) for key, value in data.items() if key != "q")
+        """Whether a filter or a sort (not the search) is in use, or a filter value is bad:
+        then the form shows its filters open."""
+        return not self.is_valid() or self._in_use("q")
 
     def filter_queryset(self, queryset):
         """Apply the filters, then the order (which needs the search's rank)."""

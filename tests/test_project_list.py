@@ -332,3 +332,13 @@ def test_pages_answer_head_requests(client):
     assert client.head("/").status_code == 200
     assert client.head("/agendas/").status_code == 200
     assert client.head("/activity/").status_code == 200
+
+
+def test_an_empty_search_names_the_filters_only_when_some_are_set(client):
+    ProjectFactory(title="Something else entirely")
+
+    alone = client.get("/?q=zyzzogeton").content.decode()
+    filtered = client.get("/?q=zyzzogeton&kind=sketch").content.decode()
+
+    assert "No project matches “zyzzogeton”." in alone
+    assert "No project matches “zyzzogeton” with these filters." in filtered

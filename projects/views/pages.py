@@ -65,7 +65,7 @@ def _results_summary(count: int, finder: ProjectFilter) -> str:
     projects = f"{count} project{pluralize(count)}"
     if finder.query:
         return f"{projects} match{pluralize(count, 'es,')} “{finder.query}”"
-    if finder.is_narrowed:
+    if finder.is_filtered:
         return f"{projects} match{pluralize(count, 'es,')} these filters"
     return projects
 
