@@ -9,13 +9,13 @@ DEMO_AGENDA := projects/demo/some-conceptual-alignment-research-projects.md
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint fmt check lock clean bench-sweep
+.PHONY: help install run test lint fmt check check-config audit lock clean bench-sweep
 
 help:
 	@echo "make run    set up on SQLite, load the demo agenda, serve http://$(HOST):$(PORT)"
 	@echo "make test   run the test suite (PostgreSQL when DATABASE_URL is set)"
 	@echo "make bench-sweep   how the sweep scales (100 and 10,000 claims)"
-	@echo "make lint | fmt | check | lock | clean"
+	@echo "make lint | fmt | check (deploy checks, migrations, dependency audit) | audit | lock | clean"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,13 +55,23 @@ fmt: install
 bench-sweep: install
 	$(BIN)/python bench/sweep.py
 
-# `check --deploy` under the environment of a production deploy, and no missing migrations.
-check: install
+# `check --deploy` under the environment of a production deploy, no missing migrations, and
+# no known vulnerability in a pinned dependency.
+check: check-config audit
+
+check-config: install
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 	ALLOWED_HOSTS=board.example.org DATABASE_URL=$${DATABASE_URL:-sqlite:///:memory:} \
 	EMAIL_URL=smtp+tls://board@mail.example.org:587 \
 	$(MANAGE) check --deploy --fail-level WARNING
+
+# Known vulnerabilities in any pinned dependency, from PyPI's advisory data. --strict fails
+# when a package could not be looked up, so an audit that could not look does not pass;
+# AUDIT_STRICT= still fails on every vulnerability found but only warns about lookups.
+AUDIT_STRICT ?= --strict
+audit: install
+	$(BIN)/pip-audit $(AUDIT_STRICT) --no-deps --disable-pip -r constraints.txt
 
 # After changing dependencies in pyproject.toml: pin what they resolve to today.
 lock:
