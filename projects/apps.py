@@ -9,7 +9,8 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self) -> None:
-        from projects import checks  # noqa: F401  (registers the system checks)
+        # Registers the system checks, and the lookups safe from any number.
+        from projects import checks, lookups  # noqa: F401
 
 
 class BoardAdminConfig(admin_apps.AdminConfig):
