@@ -1,11 +1,14 @@
-"""People in the admin: users with their profile and email addresses."""
+"""People in the admin: users with their profile and email addresses, and groups."""
 
 from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db import models
 
 from accounts.models import User
+from projects.admin.common import GuardedAdminMixin
 
 # allauth's app is also called "Accounts", so its email address admin made a second
 # "Accounts" section on the admin index. A user's addresses are shown on the user's page
@@ -25,7 +28,7 @@ class EmailAddressInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(GuardedAdminMixin, BaseUserAdmin):
     """Django's user admin, with the display name and the user's email addresses."""
 
     fieldsets = (
@@ -36,3 +39,12 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "email", "is_staff", "date_joined")
     search_fields = ("username", "display_name", "email", "emailaddress__email")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(GuardedAdminMixin, BaseGroupAdmin):
+    """Django's group admin (the Curators group and its permissions), safe from input it
+    cannot use like every list of the admin."""

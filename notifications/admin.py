@@ -4,10 +4,11 @@ from django.contrib import admin
 
 from notifications.models import Delivery
 from notifications.outbox import deliver_due
+from projects.admin.common import GuardedAdminMixin
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(GuardedAdminMixin, admin.ModelAdmin):
     """Read-only: the outbox is written by the board and emptied by its workers."""
 
     list_display = ("subject", "to", "state", "attempts", "created_at", "sent_at")

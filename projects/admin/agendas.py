@@ -61,6 +61,8 @@ class AgendaAdmin(BoardModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ("title", "author", "intro")
     list_filter = ("tags",)
+    # By title, here and in the projects' agenda autocomplete, which pages through them.
+    ordering = ("title",)
     prepopulated_fields = {"slug": ("title",)}
     # Tags as a plain multiple select: the autocomplete widget's search box has no label.
     autocomplete_fields = ()
