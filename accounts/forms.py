@@ -4,6 +4,7 @@ from typing import ClassVar
 
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from accounts.models import User
 from projects.validators import validate_link
@@ -59,6 +60,10 @@ class BoardWordsMixin:
                 field.error_messages["required"] = required
 
 
+# The longest email address (RFC 5321); usernames are shorter.
+LOGIN_MAX = 254
+
+
 class LoginForm(BoardWordsMixin, allauth_forms.LoginForm):
     """allauth's sign-in form, with a label that says what to type."""
 
@@ -67,6 +72,16 @@ class LoginForm(BoardWordsMixin, allauth_forms.LoginForm):
         "password": ("Password", "Enter your password."),
         "remember": ("Remember me", None),
     }
+
+    def __init__(self, *args, **kwargs) -> None:
+        """allauth's form, whose "username or email" field takes at most ``LOGIN_MAX``
+        characters (allauth sets no limit there, and looking up a megabyte of text fails
+        on SQLite instead of saying that no account has that name)."""
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.max_length = LOGIN_MAX
+        login.validators.append(MaxLengthValidator(LOGIN_MAX))
+        login.widget.attrs["maxlength"] = str(LOGIN_MAX)
 
 
 class SignupForm(BoardWordsMixin, allauth_forms.SignupForm):

@@ -288,3 +288,10 @@ def test_a_researchers_page_query_count_does_not_grow(client, researcher):
 
 def test_unknown_people_are_404(client):
     assert client.get("/people/nobody/").status_code == 404
+
+
+def test_a_login_longer_than_any_email_address_is_refused_at_the_field(client):
+    response = client.post("/accounts/login/", {"login": "x" * 1_000_000, "password": "p"})
+
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.content.decode()
