@@ -45,7 +45,12 @@ class LinkValidator:
             )
         if "\\" in value:
             raise ValidationError("A link cannot contain a backslash (\\).", code="backslash")
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # an unclosed IPv6 bracket: "https://["
+            raise ValidationError(
+                "Enter a full web address starting with http:// or https://.", code="invalid"
+            ) from None
         if parts.scheme.lower() not in ("http", "https"):
             raise ValidationError(
                 "Enter a full web address starting with http:// or https://.", code="scheme"

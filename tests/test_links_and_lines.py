@@ -39,6 +39,8 @@ BAD_LINKS = {
     "data:text/html,<script>alert(1)</script>": "starting with http:// or https://",
     "ftp://doi.org/x": "starting with http:// or https://",
     "https://": "starting with http:// or https://",
+    "https://[": "starting with http:// or https://",
+    "https://[::1/x": "starting with http:// or https://",
 }
 GOOD_LINKS = ["https://doi.org/10.1000/182", "http://example.org:8080/a?b=c#d"]
 
