@@ -14,7 +14,7 @@ class User(RenderedMarkdown, AbstractUser):
     display_name = OneLineCharField(
         max_length=100, blank=True, help_text="How your name appears on the board."
     )
-    affiliation = models.CharField(max_length=150, blank=True)
+    affiliation = OneLineCharField(max_length=150, blank=True)
     website = models.URLField(
         max_length=300,
         blank=True,
