@@ -295,3 +295,28 @@ def test_a_login_longer_than_any_email_address_is_refused_at_the_field(client):
 
     assert response.status_code == 200
     assert "at most 254 characters" in response.content.decode()
+
+
+@pytest.mark.parametrize("email", ["ada@exa\u200bmple.org", "ada@example.org\u202e"])
+def test_an_email_address_with_invisible_characters_is_refused_at_the_field(client, email):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": email,
+            "username": "ada",
+            "password1": "a long passphrase",
+            "password2": "a long passphrase",
+        },
+    )
+
+    assert "Remove the invisible characters." in response.content.decode()
+    assert not User.objects.filter(username="ada").exists()
+
+
+def test_an_affiliation_is_one_line(client, researcher):
+    client.force_login(researcher)
+
+    response = client.post("/accounts/profile/", {"affiliation": "Lab\nSubject: hi"})
+
+    assert response.status_code == 400
+    assert "Keep this to one line" in response.content.decode()
