@@ -31,7 +31,7 @@ def long_words():
     ada = UserFactory(username="ada", display_name=word(100))
     bob = UserFactory(username="bob", display_name=word(100))
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
-    agenda = AgendaFactory(title=word(200), author=word(200))
+    agenda = AgendaFactory(title=word(200), slug="long-words", author=word(200))
     proposal = services.project_propose(
         by=ada, agenda=agenda, title=word(200), description=word(), kind="paper", note=word(300)
     )
