@@ -33,6 +33,8 @@ class UserAdmin(BaseUserAdmin):
         ("Profile", {"fields": ("display_name", "affiliation", "website", "bio")}),
     )
     inlines = [EmailAddressInline]
+    # What the system records about sign-ins is read, not edited.
+    readonly_fields = ("last_login", "date_joined")
     list_display = ("username", "display_name", "email", "is_staff", "date_joined")
     search_fields = ("username", "display_name", "email", "emailaddress__email")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
