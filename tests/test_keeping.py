@@ -1,4 +1,5 @@
-"""Nothing the board promises to keep can be deleted: people are deactivated, never deleted."""
+"""Nothing the board promises to keep can be deleted: people are deactivated, never deleted;
+no parent takes comments, claims, outputs, interests, history or versions with it."""
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -6,8 +7,22 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from accounts.models import User
-from projects.models import Comment
-from tests.factories import ProjectFactory, UserFactory
+from projects import services
+from projects.models import (
+    Claim,
+    Comment,
+    Event,
+    Flag,
+    Interest,
+    Output,
+    Project,
+    Proposal,
+    StatusChange,
+    StatusChangeOutput,
+    TextVersion,
+    Watch,
+)
+from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +108,179 @@ def test_code_cannot_delete_a_user_one_at_a_time_or_in_bulk(superuser_client):
         User.objects.all().delete()
 
     assert User.objects.filter(pk=person.pk).exists()
+
+
+# 2. No parent takes what the board keeps with it
+
+
+def _with_comment(project, person):
+    return project.add_comment(author=person, body="A thought.")
+
+
+def _with_claim(project, person):
+    return project.claim(researcher=person, plan="A plan.")
+
+
+def _with_output(project, person):
+    return project.link_output(
+        by=person, url="https://example.org/result", title="Result", kind="paper"
+    )
+
+
+def _with_interest(project, person):
+    return project.set_interest(researcher=person, interested=True, note="I could review it.")
+
+
+def _with_watch(project, person):
+    project.set_watch(user=person, watching=True)
+    return Watch.objects.get(project=project, user=person)
+
+
+def _with_proposal(project, person):
+    return services.project_propose_edit(
+        by=person, project=project, title="A better title", description="d", kind="paper"
+    )
+
+
+KEPT_BY_PROJECT_AND_PERSON = {
+    Comment: _with_comment,
+    Claim: _with_claim,
+    Output: _with_output,
+    Interest: _with_interest,
+    Watch: _with_watch,
+    Proposal: _with_proposal,
+}
+
+
+@pytest.mark.parametrize(
+    "model", KEPT_BY_PROJECT_AND_PERSON, ids=lambda model: model._meta.model_name
+)
+def test_deleting_a_project_never_takes_what_was_written_on_it(model):
+    project, person = ProjectFactory(), UserFactory()
+    kept = KEPT_BY_PROJECT_AND_PERSON[model](project, person)
+    Event.objects.filter(project=project).update(project=ProjectFactory())  # only ``kept`` left
+
+    with pytest.raises(ProtectedError):
+        project.delete()
+    with pytest.raises(ProtectedError):
+        Project.objects.filter(pk=project.pk).delete()
+
+    assert model.objects.filter(pk=kept.pk, project=project).exists()
+
+
+@pytest.mark.parametrize("made_by", ["event", "status change", "text version"])
+def test_deleting_a_project_never_takes_its_history(curator, made_by):
+    project = ProjectFactory()
+    if made_by == "event":
+        project.set_claim_limit(limit=1, by=curator)
+    elif made_by == "status change":
+        project.change_status(to=Project.Status.RETIRED, by=curator, reason="Superseded.")
+    else:
+        project.edit_summary(text="Where it stands.", by=curator)
+    history = {
+        "event": Event.objects.filter(project=project),
+        "status change": StatusChange.objects.filter(project=project),
+        "text version": TextVersion.objects.filter(project=project),
+    }
+    assert history[made_by].exists()
+    if made_by != "event":  # with its own history alone
+        Event.objects.filter(project=project).update(project=ProjectFactory())
+    rows = history[made_by].count()
+
+    with pytest.raises(ProtectedError):
+        project.delete()
+
+    assert history[made_by].count() == rows
+
+
+def test_deleting_a_comment_never_takes_its_replies_flags_or_events(other_researcher):
+    project = ProjectFactory()
+    comment = project.add_comment(author=UserFactory(), body="The question.")
+    reply = project.add_comment(author=UserFactory(), body="An answer.", parent=comment)
+    comment.flag(by=other_researcher, reason="Rude")
+
+    with pytest.raises(ProtectedError) as raised:
+        comment.delete()
+    with pytest.raises(ProtectedError):
+        Comment.objects.filter(pk=comment.pk).delete()
+
+    protected = raised.value.protected_objects
+    assert reply in protected and Flag.objects.get(comment=comment) in protected
+    assert Event.objects.filter(comment=comment).exists()
+    assert Comment.objects.filter(pk__in=[comment.pk, reply.pk]).count() == 2
+
+
+def test_deleting_a_claim_never_takes_its_outputs_or_events():
+    claim = ClaimFactory()
+    output = claim.project.link_output(
+        by=claim.researcher, url="https://example.org/r", title="R", kind="paper", claim=claim
+    )
+    Event.objects.filter(output=output).update(output=None)
+
+    with pytest.raises(ProtectedError) as raised:
+        claim.delete()
+
+    assert output in raised.value.protected_objects
+    assert Output.objects.get(pk=output.pk).claim == claim
+
+
+def test_deleting_an_output_never_takes_the_status_change_it_justifies(curator):
+    project = ProjectFactory()
+    output = OutputFactory(project=project, accepted=True)
+    change = project.mark_addressed(by=curator, reason="Answered.", outputs=[output])
+
+    with pytest.raises(ProtectedError):
+        output.delete()
+    with pytest.raises(ProtectedError):
+        Output.objects.filter(pk=output.pk).delete()
+
+    assert list(change.outputs.all()) == [output]
+    assert StatusChangeOutput.objects.filter(statuschange=change, output=output).exists()
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        lambda person: CommentFactory(author=person),
+        lambda person: ClaimFactory(researcher=person),
+        lambda person: OutputFactory(submitted_by=person),
+        lambda person: _with_interest(ProjectFactory(), person),
+        lambda person: _with_watch(ProjectFactory(), person),
+    ],
+    ids=["comment", "claim", "output", "interest", "watch"],
+)
+def test_what_a_person_made_protects_them_below_the_guard_too(made):
+    """Even past ``User.delete`` (Django's collector, which the admin uses), their work
+    protects them."""
+    from django.db.models.deletion import Collector
+
+    person = UserFactory()
+    kept = made(person)
+
+    with pytest.raises(ProtectedError):
+        Collector(using="default").collect([person])
+
+    assert type(kept).objects.filter(pk=kept.pk).exists()
+
+
+# 3. What deletes on purpose still works
+
+
+def test_withdrawing_interest_and_unwatching_still_work(researcher):
+    project = ProjectFactory()
+    _with_interest(project, researcher), _with_watch(project, researcher)
+
+    project.set_interest(researcher=researcher, interested=False)
+    project.set_watch(user=researcher, watching=False)
+
+    assert not Interest.objects.filter(project=project).exists()
+    assert not Watch.objects.filter(project=project).exists()
+    assert Event.objects.filter(project=project, kind=Event.Kind.UNWATCHED).exists()
+
+
+def test_deleting_a_comment_on_the_site_leaves_it_in_place(researcher):
+    comment = ProjectFactory().add_comment(author=researcher, body="Second thoughts.")
+
+    comment.delete_by_author()
+
+    assert Comment.objects.get(pk=comment.pk).is_deleted

@@ -17,13 +17,13 @@ class Comment(RenderedMarkdown):
     """A comment or a reply. Never hard-deleted from the site: deleting leaves a placeholder."""
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="comments"
+        "projects.Project", on_delete=models.PROTECT, related_name="comments"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
     )
     body = models.TextField()
     body_html = models.TextField(editable=False)
@@ -36,7 +36,7 @@ class Comment(RenderedMarkdown):
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
