@@ -1,9 +1,13 @@
 """Nothing the board promises to keep can be deleted: people are deactivated, never deleted;
 no parent takes comments, claims, outputs, interests, history or versions with it."""
 
+import itertools
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
@@ -11,6 +15,7 @@ from projects import services
 from projects.models import (
     Claim,
     Comment,
+    CommentVersion,
     Event,
     Flag,
     Interest,
@@ -284,3 +289,137 @@ def test_deleting_a_comment_on_the_site_leaves_it_in_place(researcher):
     comment.delete_by_author()
 
     assert Comment.objects.get(pk=comment.pk).is_deleted
+
+
+# 4. Comment edits keep every earlier text, for curators
+
+
+def _edit(client, comment, body: str):
+    return client.post(reverse("projects:comment-edit", args=[comment.pk]), {"body": body})
+
+
+def test_editing_a_comment_keeps_each_text_it_replaces(researcher):
+    comment = ProjectFactory().add_comment(author=researcher, body="First words.")
+
+    comment.edit(body="Second words.")
+    comment.edit(body="Second words.", is_scope=True)
+    comment.edit(body="Third words.")
+
+    versions = list(comment.versions.all())
+    assert [(v.body, v.is_scope) for v in versions] == [
+        ("First words.", False),
+        ("Second words.", False),
+        ("Second words.", True),
+    ]
+    assert versions[0].written_at == comment.created_at
+    assert all(a.replaced_at == b.written_at for a, b in itertools.pairwise(versions))
+    assert comment.body == Comment.objects.get(pk=comment.pk).body == "Third words."
+
+
+def test_an_edit_that_changes_nothing_keeps_no_version(researcher):
+    comment = ProjectFactory().add_comment(author=researcher, body="Same words.", is_scope=True)
+
+    comment.edit(body="Same words.")
+    comment.edit(body="Same words.", is_scope=True)
+
+    assert not comment.versions.exists()
+
+
+def test_an_edit_through_the_site_keeps_the_earlier_text(client, researcher):
+    comment = ProjectFactory().add_comment(author=researcher, body="What I first said.")
+    client.force_login(researcher)
+
+    response = _edit(client, comment, "What I say now.")
+
+    assert response.status_code in (302, 303)
+    assert CommentVersion.objects.get(comment=comment).body == "What I first said."
+
+
+def test_a_curator_reads_earlier_versions_on_the_comments_admin_page(client, curating, researcher):
+    comment = ProjectFactory().add_comment(author=researcher, body="Say *this* <b>first</b>.")
+    comment.edit(body="Then this.")
+
+    html = client.get(reverse("admin:projects_comment_change", args=[comment.pk])).content.decode()
+
+    assert "Earlier versions" in html
+    assert '<div class="comment-version">Say *this* &lt;b&gt;first&lt;/b&gt;.</div>' in html
+    assert "Never flagged." in html
+
+
+def test_a_flagged_comment_edited_clean_shows_curators_what_was_flagged(
+    client, curating, researcher, other_researcher
+):
+    comment = ProjectFactory().add_comment(author=researcher, body="Something abusive.")
+    comment.flag(by=other_researcher, reason="Abuse")
+    client.force_login(researcher)
+    _edit(client, comment, "Something perfectly polite.")
+    client.force_login(curating)
+
+    page = client.get(reverse("admin:projects_comment_change", args=[comment.pk])).content.decode()
+    queue = client.get(reverse("admin:projects_comment_changelist") + "?flagged=open")
+
+    assert "Something perfectly polite." in page
+    assert "Flagged by alan on" in page and "when it read:" in page
+    assert '<div class="comment-version">Something abusive.</div>' in page
+    assert [c.edited_since_flagged for c in queue.context["cl"].result_list] == [True]
+
+
+def test_a_comment_flagged_after_its_last_edit_reads_unchanged(client, curating, researcher):
+    comment = ProjectFactory().add_comment(author=researcher, body="Before.")
+    comment.edit(body="After.")
+    comment.flag(by=UserFactory(), reason="Look")
+
+    page = client.get(reverse("admin:projects_comment_change", args=[comment.pk])).content.decode()
+    queue = client.get(reverse("admin:projects_comment_changelist") + "?flagged=open")
+
+    assert "Unchanged since it was flagged." in page
+    assert [c.edited_since_flagged for c in queue.context["cl"].result_list] == [False]
+
+
+@pytest.mark.parametrize("who", ["visitor", "author", "researcher", "staff without rights"])
+def test_earlier_versions_are_shown_to_nobody_but_curators(client, researcher, who):
+    comment = ProjectFactory().add_comment(author=researcher, body="The regretted words.")
+    comment.edit(body="The words that stand.")
+    if who != "visitor":
+        user = {"author": researcher, "researcher": UserFactory()}.get(who)
+        if user is None:  # staff, but not in the Curators group
+            user = UserFactory(is_staff=True)
+            user.groups.clear()
+        client.force_login(user)
+
+    admin_page = client.get(reverse("admin:projects_comment_change", args=[comment.pk]))
+    pages = [
+        client.get(url, follow=True).content.decode()
+        for url in (
+            comment.project.get_absolute_url(),
+            comment.get_absolute_url(),
+            researcher.get_absolute_url(),
+            reverse("projects:activity"),
+        )
+    ]
+
+    assert admin_page.status_code in (302, 403)
+    assert all("The regretted words." not in html for html in pages)
+    assert "The words that stand." in pages[0]
+
+
+def test_the_comments_admin_page_makes_as_many_queries_for_many_versions_and_flags_as_for_one(
+    client, curating, researcher
+):
+    """Guards a query per earlier version, or per flag and who raised it."""
+    comment = ProjectFactory().add_comment(author=researcher, body="Version 0.")
+    url = reverse("admin:projects_comment_change", args=[comment.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    comment.flag(by=UserFactory(), reason="One")
+    comment.edit(body="Version 1.")
+    one = count()
+    for n in range(2, 12):
+        comment.flag(by=UserFactory(), reason=f"Flag {n}")
+        comment.edit(body=f"Version {n}.")
+
+    assert count() == one

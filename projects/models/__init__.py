@@ -2,7 +2,7 @@
 
 from projects.models.agenda import Agenda, Tag
 from projects.models.claim import Claim, OutputKind
-from projects.models.comment import Comment
+from projects.models.comment import Comment, CommentVersion
 from projects.models.event import Event
 from projects.models.flag import Flag
 from projects.models.history import StatusChange, StatusChangeOutput, TextVersion
@@ -15,6 +15,7 @@ __all__ = [
     "Agenda",
     "Claim",
     "Comment",
+    "CommentVersion",
     "Event",
     "Flag",
     "Interest",
