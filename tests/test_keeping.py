@@ -423,3 +423,71 @@ def test_the_comments_admin_page_makes_as_many_queries_for_many_versions_and_fla
         comment.edit(body=f"Version {n}.")
 
     assert count() == one
+
+
+# 5. Merging keeps every interest note whole
+
+
+def test_merging_keeps_both_notes_of_a_researcher_interested_in_both(curator, researcher):
+    kept, duplicate = ProjectFactory(), ProjectFactory()
+    kept_note, duplicate_note = "k" * 299 + "!", "d" * 299 + "?"  # each as long as it may be
+    kept.set_interest(researcher=researcher, interested=True, note=kept_note)
+    duplicate.set_interest(researcher=researcher, interested=True, note=duplicate_note)
+
+    services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="Same question")
+
+    interest = Interest.objects.get(researcher=researcher)
+    assert interest.project == kept
+    assert interest.note == f"{kept_note} / {duplicate_note}"
+    assert Interest.objects.get(pk=interest.pk).note == f"{kept_note} / {duplicate_note}"
+
+
+def test_merging_keeps_the_one_note_there_is_and_a_shared_note_once(curator):
+    kept, duplicate = ProjectFactory(), ProjectFactory()
+    only_duplicate, both_same = UserFactory(), UserFactory()
+    kept.set_interest(researcher=only_duplicate, interested=True)
+    duplicate.set_interest(researcher=only_duplicate, interested=True, note="I can review.")
+    kept.set_interest(researcher=both_same, interested=True, note="Same words.")
+    duplicate.set_interest(researcher=both_same, interested=True, note="Same words.")
+
+    services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="Same question")
+
+    notes = dict(kept.interests.values_list("researcher__username", "note"))
+    assert notes == {only_duplicate.username: "I can review.", both_same.username: "Same words."}
+
+
+def test_a_joined_note_can_be_kept_or_shortened_on_the_page_but_not_grown(
+    client, curator, researcher
+):
+    kept, duplicate = ProjectFactory(), ProjectFactory()
+    kept.set_interest(researcher=researcher, interested=True, note="k" * 300)
+    duplicate.set_interest(researcher=researcher, interested=True, note="d" * 300)
+    services.project_merge(duplicate=duplicate, kept=kept, by=curator, reason="Same question")
+    joined = Interest.objects.get(researcher=researcher).note
+    url = reverse("projects:project-interest", args=[kept.slug])
+    client.force_login(researcher)
+
+    page = client.get(kept.get_absolute_url()).content.decode()
+    unchanged = client.post(url, {"note": joined}, follow=True).content.decode()
+    grown = client.post(url, {"note": joined + "!"}, follow=True).content.decode()
+    after_grown = Interest.objects.get(researcher=researcher).note
+    shortened = client.post(url, {"note": joined[:400]}, follow=True).content.decode()
+
+    assert f'maxlength="{len(joined)}"' in page and joined in page
+    assert "Noted: you want this done." in unchanged
+    assert f"at most {len(joined)} characters (it has {len(joined) + 1})" in grown
+    assert after_grown == joined
+    assert "Noted: you want this done." in shortened
+    assert Interest.objects.get(researcher=researcher).note == joined[:400]
+
+
+def test_a_new_note_is_still_at_most_300_characters(client, researcher):
+    project = ProjectFactory()
+    client.force_login(researcher)
+
+    response = client.post(
+        reverse("projects:project-interest", args=[project.slug]), {"note": "x" * 301}, follow=True
+    )
+
+    assert "at most 300 characters (it has 301)" in response.content.decode()
+    assert not Interest.objects.exists()

@@ -16,7 +16,9 @@ class Interest(models.Model):
     researcher = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interests"
     )
-    note = OneLineCharField("how I could help", max_length=300, blank=True)
+    # No limit here: merging two projects joins one researcher's notes on both, whole (the
+    # form limits what is typed).
+    note = OneLineCharField("how I could help", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
