@@ -4,8 +4,16 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from accounts.models import User
+
+DEACTIVATE_HELP = (
+    "Untick to deactivate the account: its owner can no longer sign in, and their "
+    "comments, claims and outputs stay on the board with their name. Accounts are never "
+    "deleted."
+)
 
 # allauth's app is also called "Accounts", so its email address admin made a second
 # "Accounts" section on the admin index. A user's addresses are shown on the user's page
@@ -26,7 +34,11 @@ class EmailAddressInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    """Django's user admin, with the display name and the user's email addresses."""
+    """Django's user admin, with the display name and the user's email addresses.
+
+    It deletes no one, superusers' requests included: an account is deactivated (its
+    "Active" box, or the list's action), and what its owner wrote stays with their name.
+    """
 
     fieldsets = (
         *BaseUserAdmin.fieldsets,
@@ -35,6 +47,26 @@ class UserAdmin(BaseUserAdmin):
     inlines = [EmailAddressInline]
     # What the system records about sign-ins is read, not edited.
     readonly_fields = ("last_login", "date_joined")
-    list_display = ("username", "display_name", "email", "is_staff", "date_joined")
+    list_display = ("username", "display_name", "email", "is_active", "is_staff", "date_joined")
     search_fields = ("username", "display_name", "email", "emailaddress__email")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["deactivate_selected"]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Never: without it Django shows no delete link, drops "Delete selected", and its
+        delete view answers 403."""
+        return False
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        """Django's fields; "Active" says that unticking it is how an account is closed."""
+        if db_field.name == "is_active":
+            kwargs["help_text"] = DEACTIVATE_HELP
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.action(description="Deactivate selected users", permissions=["change"])
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Switch the selected accounts off; what their owners wrote stays."""
+        done = queryset.deactivate()
+        self.message_user(
+            request, f"Deactivated {done} account{'s' if done != 1 else ''}: nothing was deleted."
+        )

@@ -71,9 +71,9 @@ class Claim(RenderedMarkdown):
     State = ClaimState
     ReleaseReason = ReleaseReason
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="claims")
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="claims")
     researcher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claims"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims"
     )
     plan = models.TextField(blank=True, help_text="Markdown: what you will do, and how.")
     plan_html = models.TextField(blank=True, editable=False)

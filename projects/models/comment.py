@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -17,13 +19,13 @@ class Comment(RenderedMarkdown):
     """A comment or a reply. Never hard-deleted from the site: deleting leaves a placeholder."""
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="comments"
+        "projects.Project", on_delete=models.PROTECT, related_name="comments"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
     )
     body = models.TextField()
     body_html = models.TextField(editable=False)
@@ -36,7 +38,7 @@ class Comment(RenderedMarkdown):
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -91,19 +93,38 @@ class Comment(RenderedMarkdown):
 
     @transaction.atomic
     def edit(self, *, body: str, is_scope: bool | None = None) -> Comment:
-        """Live comment -> new body, marked as edited. Raises ValidationError(code="deleted")."""
+        """Live comment -> new body, marked as edited; the text it replaces is kept as a
+        ``CommentVersion`` for curators. Raises ValidationError(code="deleted")."""
         self._check_live()
+        # The row as stored, locked: two edits at once each keep the text they replace.
+        stored = Comment.objects.select_for_update().get(pk=self.pk)
+        now = timezone.now()
+        new_scope = stored.is_scope if is_scope is None else is_scope
+        if (body, new_scope) != (stored.body, stored.is_scope):
+            CommentVersion.objects.create(
+                comment=self,
+                body=stored.body,
+                is_scope=stored.is_scope,
+                written_at=stored.edited_at or stored.created_at,
+                replaced_at=now,
+            )
         self.body = body
         fields = ["body", "edited_at"]
         if is_scope is not None:
             self.is_scope = is_scope
             fields.append("is_scope")
-        self.edited_at = timezone.now()
+        self.edited_at = now
         self.save(update_fields=fields)
         Event.record(
             project=self.project, actor=self.author, kind=Event.Kind.COMMENT_EDITED, comment=self
         )
         return self
+
+    def body_at(self, moment: datetime.datetime, versions: list[CommentVersion]) -> str:
+        """The text as it read at ``moment`` (when a flag was raised): the earliest of
+        ``versions`` (this comment's, oldest first) replaced after it, else today's text."""
+        later = (v for v in versions if v.replaced_at > moment)
+        return next(later, self).body
 
     @transaction.atomic
     def delete_by_author(self) -> Comment:
@@ -173,3 +194,20 @@ class Comment(RenderedMarkdown):
         self.save(update_fields=["hidden_at", "hidden_by"])
         Event.record(project=self.project, actor=by, kind=Event.Kind.COMMENT_UNHIDDEN, comment=self)
         return self
+
+
+class CommentVersion(models.Model):
+    """A text a comment had before its author edited it, kept for curators: a flagged
+    comment cannot be edited clean before they look. Written by ``Comment.edit`` alone."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="versions")
+    body = models.TextField()
+    is_scope = models.BooleanField("about scope")
+    written_at = models.DateTimeField(help_text="When this text was posted or last edited.")
+    replaced_at = models.DateTimeField(default=timezone.now, help_text="When an edit replaced it.")
+
+    class Meta:
+        ordering = ["replaced_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment {self.comment_id} as it read until {self.replaced_at:%Y-%m-%d %H:%M}"

@@ -133,24 +133,24 @@ class Event(models.Model):
         }
     )
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="events")
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="events"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="events"
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     claim = models.ForeignKey(
-        "projects.Claim", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "projects.Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     comment = models.ForeignKey(
-        "projects.Comment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "projects.Comment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     output = models.ForeignKey(
-        "projects.Output", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "projects.Output", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.CharField(max_length=300, blank=True)
     # For a merge: the other project, which the kept project absorbed or was absorbed into.
     other_project = models.ForeignKey(
-        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
