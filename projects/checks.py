@@ -24,3 +24,30 @@ def mail_is_not_logged_in_production(app_configs, **kwargs) -> list[checks.Check
             id="board.E001",
         )
     ]
+
+
+# Caches that every app server shares, with counters that go up atomically.
+SHARED_COUNTING_CACHES = (
+    "django.core.cache.backends.redis.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+)
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def rate_limits_are_shared(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """With DEBUG off, warn when the cache the rate limits count in (the board's and
+    allauth's) is not one that all app servers share: in each process's memory, every
+    process (every gunicorn worker, every server) would allow the whole limit again."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or backend in SHARED_COUNTING_CACHES:
+        return []
+    return [
+        checks.Warning(
+            f"Rate limits count in a cache that app servers do not share ({backend}): each "
+            "process counts alone, so N processes allow N times every limit.",
+            hint="Set CACHE_URL to a Redis shared by all app servers, e.g. "
+            "redis://redis.internal:6379/0.",
+            id="board.W001",
+        )
+    ]
