@@ -211,8 +211,9 @@ def too_many(request: HttpRequest, refusal: Refusal | None = None) -> HttpRespon
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             back = ""
+        # What was typed, by field (not the token, ids or ticked boxes), to copy from.
         written = [
-            value
+            (key.replace("_", " "), value)
             for key, values in request.POST.lists()
             if key != "csrfmiddlewaretoken"
             for value in values

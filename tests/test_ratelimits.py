@@ -288,7 +288,10 @@ def test_a_refused_plain_comment_shows_what_was_written_to_copy(client, world, s
 
     html = response.content.decode()
     assert response.status_code == 429
-    assert '<pre class="kept-text">A long thought\n&lt;b&gt;with&lt;/b&gt; markup</pre>' in html
+    assert (
+        '<dt>Body</dt><dd><pre class="kept-text">A long thought\n&lt;b&gt;with&lt;/b&gt; markup'
+        "</pre></dd>"
+    ) in html
     assert html.count('class="kept-text"') == 1  # not the checkbox's "on", not the token
 
 
