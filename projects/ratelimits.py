@@ -75,9 +75,9 @@ def parse_rates(text: str) -> tuple[Rate, ...]:
     rates = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         match = RATE.match(part)
-        if not match or not int(match["amount"]) or match["count"] in {"0"}:
+        seconds = int(match["count"] or 1) * UNITS[match["unit"]] if match else 0
+        if not seconds or not int(match["amount"]):
             raise ValueError(f"{part!r} is not a rate such as 10/m/user or 30/10m/ip")
-        seconds = int(match["count"] or 1) * UNITS[match["unit"]]
         rates.append(Rate(int(match["amount"]), seconds, match["per"] or "ip"))
     return tuple(rates)
 
@@ -201,7 +201,8 @@ def too_many(request: HttpRequest, refusal: Refusal | None = None) -> HttpRespon
     """429 Too Many Requests, with ``Retry-After`` when the refusal says when. htmx gets the
     sentence alone, as plain text, for static/js/htmx-errors.js to show above the page
     (htmx swaps no 4xx answer, so the form keeps what was typed); a plain request gets a
-    page in the site's look that says when to try again and shows what was sent."""
+    page in the site's look that says when to try again and, after one of the board's own
+    forms, shows what was sent (never after allauth's, whose forms hold passwords)."""
     message = refusal.message if refusal else ""
     if getattr(request, "htmx", False) and refusal:
         response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
@@ -214,8 +215,8 @@ def too_many(request: HttpRequest, refusal: Refusal | None = None) -> HttpRespon
         # What was typed, by field (not the token, ids or ticked boxes), to copy from.
         written = [
             (key.replace("_", " "), value)
-            for key, values in request.POST.lists()
-            if key != "csrfmiddlewaretoken"
+            for key, values in (request.POST.lists() if refusal else [])
+            if key != "csrfmiddlewaretoken" and "password" not in key
             for value in values
             if value.strip() and not value.strip().isdigit() and value != "on"
         ]

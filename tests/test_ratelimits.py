@@ -426,7 +426,9 @@ def test_the_default_limits_cover_every_kind_and_parse():
     )
 
 
-@pytest.mark.parametrize("text", ["10", "10/m/key", "0/m/user", "10/0m/user", "ten/m", "10/w"])
+@pytest.mark.parametrize(
+    "text", ["10", "10/m/key", "0/m/user", "10/0m/user", "10/00h", "ten/m", "10/w", "10/m/"]
+)
 def test_a_rate_that_does_not_parse_is_refused(text):
     with pytest.raises(ValueError, match="is not a rate such as 10/m/user"):
         ratelimits.parse_rates(text)
