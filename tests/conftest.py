@@ -82,7 +82,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache, where allauth counts its rate limits."""
+    """Each test starts with an empty cache, where allauth and the board count their rate
+    limits."""
     yield
     cache.clear()
 
