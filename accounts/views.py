@@ -10,6 +10,7 @@ from accounts.forms import ProfileForm
 from accounts.models import User
 from notifications.models import Notification
 from projects.models import Claim, Comment, Interest, Output, Project, Watch
+from projects.ratelimits import rate_limited
 
 PER_SECTION = 50
 # How many of the latest notifications your board shows (the rest: /notifications/).
@@ -78,6 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("settings")
 def profile_edit(request: HttpRequest) -> HttpResponse:
     """Edit one's own profile; invalid input comes back with messages at the fields."""
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)

@@ -163,6 +163,48 @@ ACCOUNT_FORMS = {
 ACCOUNT_USERNAME_VALIDATORS = "projects.validators.username_validators"
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "accounts", "people", "curators", "staff"]
 
+# The address a request comes from, for allauth's rate limits and the board's alike
+# (projects.ratelimits.client_address): REMOTE_ADDR, unless the app servers sit behind this
+# many proxies of yours, each appending to X-Forwarded-For, or behind one that puts the
+# client's address in a header of its own (e.g. X-Real-IP). Never trust a header that a
+# client can send straight to the app servers.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+
+# Rate limits on the board's writes (projects/ratelimits.py), counted in the cache: per
+# kind of write, comma-separated rates in allauth's notation, so many per period (s, m, h,
+# d; "10m" is ten minutes) per account ("user") or per address ("ip"). Each is read from
+# RATE_LIMIT_<KIND> (RATE_LIMIT_CHECK_IN for "check-in"); an empty value lifts that kind's
+# limits. Far above what a person does by hand: they stop scripts, not researchers.
+RATE_LIMITS = {
+    kind: env.str("RATE_LIMIT_" + kind.upper().replace("-", "_"), default=default)
+    for kind, default in {
+        # Comments and replies.
+        "comment": "10/m/user,100/h/user,30/m/ip,300/h/ip",
+        # Editing and deleting one's comments.
+        "edit": "20/m/user,200/h/user,60/m/ip",
+        # Claiming, completing, releasing, reviving.
+        "claim": "10/m/user,60/h/user,30/m/ip",
+        # Checking in, and "Still on it".
+        "check-in": "10/m/user,100/h/user,30/m/ip",
+        # Linking outputs.
+        "output": "10/m/user,100/h/user,30/m/ip",
+        # Proposing projects and edits.
+        "proposal": "5/m/user,50/h/user,15/m/ip",
+        # Flagging comments for curators.
+        "flag": "10/m/user,100/h/user,30/m/ip",
+        # "I want this done" and watching, on and off.
+        "signal": "30/m/user,500/h/user,90/m/ip",
+        # Notification settings, marking notifications read, one's profile.
+        "settings": "20/m/user,60/m/ip",
+        # Curators on the site: hiding comments, reviewing outputs.
+        "curation": "60/m/user,180/m/ip",
+        # A reminder's one-click links and unsubscribe links, which need no sign-in (mail
+        # providers post one-click unsubscribes from a few addresses of theirs).
+        "link": "60/m/ip,1000/h/ip",
+    }.items()
+}
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True

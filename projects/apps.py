@@ -9,7 +9,14 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self) -> None:
+        """Register the system checks, and refuse to start on a rate limit that does not parse
+        (every app server, gunicorn included, sets Django up through here)."""
+        from django.conf import settings
+
         from projects import checks  # noqa: F401  (registers the system checks)
+        from projects.ratelimits import check_table
+
+        check_table(settings.RATE_LIMITS)
 
 
 class BoardAdminConfig(admin_apps.AdminConfig):

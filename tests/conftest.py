@@ -1,6 +1,7 @@
-"""Fixtures shared by the suite, and the rules for tests that need PostgreSQL or Chromium.
+"""Fixtures shared by the suite, and the rules for tests that need PostgreSQL, Chromium or
+Redis.
 
-Where PostgreSQL or Chromium is missing, those tests skip and say why. CI sets
+Where PostgreSQL, Chromium or Redis is missing, those tests skip and say why. CI sets
 REQUIRE_ALL_TESTS=1, which turns such a skip into an error: there, every test runs.
 """
 
@@ -19,6 +20,9 @@ from tests.factories import UserFactory
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEMO_AGENDA = BASE_DIR / "projects" / "demo" / "some-conceptual-alignment-research-projects.md"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+# A Redis for tests that share a cache between processes; keys go under a prefix of each
+# run's own, so database 12 is only a default that development servers are unlikely to use.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
 def _on_postgresql() -> bool:
@@ -35,6 +39,22 @@ def _missing_for_browser() -> str:
     return ""
 
 
+def _missing_redis() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return f"needs Redis at {TEST_REDIS_URL}: start redis-server, or set TEST_REDIS_URL"
+    return ""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"redis: needs Redis shared by app servers (TEST_REDIS_URL, {TEST_REDIS_URL})"
+    )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     database = settings.DATABASES["default"]
     browser = _missing_for_browser() or f"Chromium at {CHROMIUM}"
@@ -49,6 +69,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         else "needs PostgreSQL: set DATABASE_URL=postgres://... (see the README)",
         "browser": _missing_for_browser(),
     }
+    if any(item.get_closest_marker("redis") for item in items):
+        missing["redis"] = _missing_redis()
     required = os.environ.get("REQUIRE_ALL_TESTS") == "1"
     for item in items:
         for marker, reason in missing.items():
@@ -60,7 +82,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache, where allauth counts its rate limits."""
+    """Each test starts with an empty cache, where allauth and the board count their rate
+    limits."""
     yield
     cache.clear()
 

@@ -19,6 +19,7 @@ from projects.forms import (
     ReviveForm,
 )
 from projects.models import Claim, Project
+from projects.ratelimits import rate_limited
 from projects.views.common import (
     Forms,
     error_anchor,
@@ -33,6 +34,7 @@ ALSO = ("outputs",)
 
 @participant_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("claim")
 def project_claim(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: who already works on the project and their plans, then the claim form (go ahead
     or back out). POST: claim. htmx gets the claim panel; a plain request is redirected
@@ -93,6 +95,7 @@ def _act_on_claim(
 
 @participant_required
 @require_POST
+@rate_limited("check-in")
 def claim_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a progress note to your active claim."""
     return _act_on_claim(request, pk, CheckInForm, "Checked in.")
@@ -100,6 +103,7 @@ def claim_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("check-in")
 def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Say you are still on your active claim, which makes it fresh."""
     return _act_on_claim(request, pk, ConfirmForm, "Noted: you are still on it.")
@@ -107,6 +111,7 @@ def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("claim")
 def claim_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark your claim completed."""
     return _act_on_claim(
@@ -116,6 +121,7 @@ def claim_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("claim")
 def claim_release(request: HttpRequest, pk: int) -> HttpResponse:
     """Release your claim, with a reason."""
     return _act_on_claim(request, pk, ReleaseForm, "Claim released.")
@@ -123,6 +129,7 @@ def claim_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("claim")
 def claim_revive(request: HttpRequest, pk: int) -> HttpResponse:
     """Make your dormant claim active again, while the project has room for you."""
     return _act_on_claim(request, pk, ReviveForm, "Your claim is active again. Welcome back!")

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from projects import freshness
+from projects.ratelimits import rate_limited
 from projects.views.common import see_other
 
 PAGE = "projects/claim_reminder_link.html"
@@ -23,6 +24,7 @@ REFUSALS = {
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("link")
 def claim_reminder_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET: what the link will do to whose claim, and one button (mail scanners that follow
     links change nothing). POST: do it, with no sign-in (the signed link is the key; the
