@@ -474,6 +474,26 @@ def test_behind_a_trusted_proxy_the_address_it_forwards_counts(client, world, se
     assert refused.status_code == 429 and other.status_code == 303
 
 
+def test_a_request_past_fewer_proxies_than_trusted_counts_under_the_address_that_connected(
+    client, world, settings
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    limit(settings, "signal", "100/m/user,1/m/ip")
+    client.force_login(world.other)
+    url = reverse("projects:project-watch", args=[world.project.slug])
+    # Straight to the app server, past neither proxy, with a header of its own making.
+    straight = {"REMOTE_ADDR": "198.51.100.7", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    assert client.post(url, **straight).status_code == 303
+
+    forged_again = {**straight, "HTTP_X_FORWARDED_FOR": "203.0.113.10"}
+    assert client.post(url, **forged_again).status_code == 429
+    client.logout()
+    sign_in = client.post(
+        reverse("account_login"), {"login": "nobody", "password": "wrong password"}, **straight
+    )
+    assert sign_in.status_code == 200
+
+
 def test_a_trusted_client_address_header_counts_when_configured(client, world, settings):
     settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
     limit(settings, "signal", "100/m/user,1/m/ip")
