@@ -25,7 +25,7 @@ def _propose(request: HttpRequest, *, project: Project | None, thanks: str, done
 
 
 @participant_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def project_propose(request: HttpRequest) -> HttpResponse:
     """Propose a new project; it waits, as "proposed", for a curator."""
     return _propose(
@@ -37,7 +37,7 @@ def project_propose(request: HttpRequest) -> HttpResponse:
 
 
 @participant_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def project_propose_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """Propose an edit to a project's title, kind or description; curators see it as a diff."""
     project = get_object_or_404(Project.objects.live(), slug=slug)
