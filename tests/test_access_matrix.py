@@ -5,7 +5,12 @@ one table of expected answers.
 allauth's under /accounts/, the admin under /admin/, the API under /api/): a URL of that
 pattern in one small world, and what each role gets for GET and for POST, plain and with
 ``HX-Request: true``. HEAD must answer as GET does: the same status and headers, no body.
-A pattern with no row fails the test that names it: add its row when you add a URL.
+A pattern with no row fails the test that names it: add its row when you add a URL, keyed
+by the route that test prints, with the helper that says who the page is for:
+``Row(url)`` (anyone; GET 200, POST 405 unless told otherwise), ``members(url, get, post)``
+(``participant_required``), ``account(url, get, post)`` (``login_required``, as allauth's
+own pages are), ``admin(url, get, post)`` and ``admin_model(...)`` (staff). Anything the
+world lacks for the URL (an object, a token) goes into ``World``.
 
 The roles: ``anonymous``; ``unverified`` (signed up, email not verified: allauth's real
 login leaves them at "verify your email", never signed in); ``deactivated`` (a former
@@ -107,9 +112,8 @@ class World:
             state=Claim.State.DORMANT, ended_at=timezone.now()
         )
         self.proposal = services.project_propose(
-            by=self.owner, agenda=None, title="An idea under review", description="Do X.",
-            kind=Project.Kind.PAPER,
-        )  # fmt: skip
+            by=self.owner, agenda=None, title="An idea", description="Do X.", kind="paper"
+        )
 
         # The owner's claim went quiet and was reminded: its one-click links work.
         now = timezone.now()
@@ -126,9 +130,11 @@ class World:
 
         self.delivery = Delivery.objects.get()
         self.task = DBTaskResult.objects.create(
-            args_kwargs={}, task_path="notifications.tasks.send", backend_name="default",
+            args_kwargs={},
+            task_path="notifications.tasks.send",
+            backend_name="default",
             run_after=now,
-        )  # fmt: skip
+        )
         self.group = Group.objects.get(name="Curators")
         self.project_type = ContentType.objects.get_for_model(Project)
 
@@ -211,8 +217,8 @@ def admin_model(model: str, obj: str, *, curator: str, superuser: str, read_only
     the admin's actions and buttons)."""
     may = {"curator": curator.split(), "superuser": superuser.split()}
 
-    def allowed(action: str, yes: str = "200") -> dict:
-        return {role: yes if action in may[role] else "403" for role in STAFF}
+    def allowed(action: str) -> dict:
+        return {role: "200" if action in may[role] else "403" for role in STAFF}
 
     change_post = {
         role: "405" if read_only else ("200" if "change" in may[role] else "403") for role in STAFF
