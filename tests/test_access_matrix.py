@@ -108,18 +108,22 @@ class World:
         # The owner's dormant claim on the one project nobody is on ("Surprise me" picks it).
         self.free = ProjectFactory(agenda=self.agenda)
         self.dormant = self.free.claim(researcher=self.owner)
-        Claim.objects.filter(pk=self.dormant.pk).update(
-            state=Claim.State.DORMANT, ended_at=timezone.now()
-        )
         self.proposal = services.project_propose(
             by=self.owner, agenda=None, title="An idea", description="Do X.", kind="paper"
         )
 
-        # The owner's claim went quiet and was reminded: its one-click links work.
+        # The owner's claim went quiet and was reminded: its one-click links work. Both
+        # claims were last heard from weeks ago, which pages say in the same words from one
+        # second to the next (a HEAD is compared with its GET, Content-Length included).
         now = timezone.now()
         Claim.objects.filter(pk=self.claim.pk).update(
             last_activity_at=now - datetime.timedelta(days=40),
             stale_reminded_at=now - datetime.timedelta(days=1),
+        )
+        Claim.objects.filter(pk=self.dormant.pk).update(
+            state=Claim.State.DORMANT,
+            last_activity_at=now - datetime.timedelta(days=60),
+            ended_at=now - datetime.timedelta(days=15),
         )
         self.claim.refresh_from_db()
         self.reminder_token = freshness.reminder_token(self.claim, freshness.LinkAction.CONFIRM)
