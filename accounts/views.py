@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.forms import ProfileForm
 from accounts.models import User
@@ -17,7 +17,7 @@ PER_SECTION = 50
 NOTICES = 8
 
 
-@require_GET
+@require_safe
 def person_detail(request: HttpRequest, username: str) -> HttpResponse:
     """A researcher's active and past claims, outputs and comments (the latest of each)."""
     person = get_object_or_404(User, username=username, is_active=True)
@@ -78,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("settings")
 def profile_edit(request: HttpRequest) -> HttpResponse:
     """Edit one's own profile; invalid input comes back with messages at the fields."""

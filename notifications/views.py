@@ -45,7 +45,7 @@ def notification_mark_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("settings")
 def preference_edit(request: HttpRequest) -> HttpResponse:
     """How often each topic reaches you by email. A valid POST saves and comes back to the

@@ -4,6 +4,8 @@ It lives outside the projects.admin package, which registers models on it: loadi
 the site must not import the registrations, or they land on a site being replaced.
 """
 
+import copy
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -71,3 +73,11 @@ class BoardAdminSite(admin.AdminSite):
         """The index, with the review queues above the list of models."""
         extra_context = {**(extra_context or {}), "review_queues": self.review_queues(request)}
         return super().index(request, extra_context)
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """Django's sign-in page, where HEAD answers as GET does (Django sends someone already
+        signed in with access on to the index for a GET alone)."""
+        if request.method == "HEAD":
+            request = copy.copy(request)
+            request.method = "GET"
+        return super().login(request, extra_context)

@@ -322,6 +322,30 @@ def test_no_model_of_the_board_can_be_deleted_in_the_admin_even_by_a_superuser(c
     assert model.objects.filter(pk=obj.pk).exists()
 
 
+READ_ONLY_MODELS = [Output, Comment, Claim, Proposal]
+
+
+@pytest.mark.parametrize("model", READ_ONLY_MODELS, ids=lambda m: m._meta.model_name)
+def test_a_post_to_a_read_only_page_is_refused_and_writes_nothing(client, model):
+    """Its page has no Save: a hand-made POST would write every field back as it was read,
+    over whatever the domain changed meanwhile."""
+    obj = one_of(model)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    before = model_to_dict(model.objects.get(pk=obj.pk))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse(f"admin:projects_{model._meta.model_name}_change", args=[obj.pk])
+        )
+
+    assert response.status_code == 405
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))
+    ]
+    assert not [sql for sql in writes if "django_session" not in sql]
+    assert model_to_dict(model.objects.get(pk=obj.pk)) == before
+
+
 # 4. Reviewing an output from its page
 
 

@@ -42,6 +42,14 @@ class ReadOnlyAdmin(BoardModelAdmin):
         """Every field but the internal id: a change is a domain action, never an edited field."""
         return [f.name for f in self.model._meta.fields if not f.primary_key]
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The object's page. A POST to it is refused (405): its page offers no Save, and
+        Django's save would write every field back as it was read, over any change the
+        domain made meanwhile, with no event."""
+        if request.method == "POST" and object_id is not None:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         """The page under its own title, without Save buttons (they would save nothing)."""
         context.update(show_save=False, show_save_and_continue=False)

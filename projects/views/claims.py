@@ -33,15 +33,17 @@ ALSO = ("outputs",)
 
 
 @participant_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("claim")
 def project_claim(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: who already works on the project and their plans, then the claim form (go ahead
     or back out). POST: claim. htmx gets the claim panel; a plain request is redirected
     to it after claiming, or back to this page to show the form's errors."""
-    # A POST may name any project: claiming a proposal gets the domain's clear refusal.
-    # The page that shows who works on a project is for published ones only.
-    projects = Project.objects.all() if request.method == "POST" else Project.objects.live()
+    # A POST may name a project merged away since the form was shown: the domain's refusal
+    # says why. An unpublished proposal answers 404, as no project at all would: a refusal
+    # rendered for it would show its page's sections. The page that shows who works on a
+    # project is for live ones only.
+    projects = Project.objects.public() if request.method == "POST" else Project.objects.live()
     project = get_object_or_404(projects, slug=slug)
     if request.method == "POST":
         form = ClaimForm(request.POST, project=project, researcher=request.user)
@@ -57,7 +59,7 @@ def project_claim(request: HttpRequest, slug: str) -> HttpResponse:
                 message="You claimed this project. Good luck!",
             )
         if not Project.objects.live().filter(pk=project.pk).exists():
-            # Merged or unpublished since the form was shown: no claim page to go back to.
+            # Merged since the form was shown: no claim page to go back to.
             for error in form.error_summary():
                 messages.error(request, f"Not claimed: {error}")
             return see_other(project.get_absolute_url())

@@ -55,7 +55,7 @@ def participant_required(view: Callable) -> Callable:
         if permissions.can_participate(request.user):
             return view(request, *args, **kwargs)
         came_from = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or "/"
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             came_from = request.get_full_path()
         if not url_has_allowed_host_and_scheme(
             came_from, allowed_hosts={request.get_host()}, require_https=request.is_secure()

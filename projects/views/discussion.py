@@ -60,7 +60,7 @@ def _own_comment(request: HttpRequest, pk: int) -> Comment:
 
 
 @participant_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("edit")
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the edit form (a fragment for htmx, a page otherwise). POST: save the edit; htmx

@@ -26,7 +26,7 @@ def _propose(request: HttpRequest, *, project: Project | None, thanks: str, done
 
 
 @participant_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("proposal")
 def project_propose(request: HttpRequest) -> HttpResponse:
     """Propose a new project; it waits, as "proposed", for a curator."""
@@ -39,7 +39,7 @@ def project_propose(request: HttpRequest) -> HttpResponse:
 
 
 @participant_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("proposal")
 def project_propose_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """Propose an edit to a project's title, kind or description; curators see it as a diff."""
