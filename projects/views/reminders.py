@@ -18,6 +18,7 @@ REFUSALS = {
     "invalid": ("This link does not work", 400),
     "expired": ("This link has expired", 410),
     "used": ("This link was already used", 410),
+    "closed": ("This account is closed", 410),
     "ended": ("This claim has already ended", 410),
 }
 
