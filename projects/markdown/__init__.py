@@ -91,8 +91,8 @@ def sanitize(rendered: str) -> str:
 
 def markdown_to_text(source: str) -> str:
     """Markdown source -> plain text on one line: links become their text, formulas their
-    TeX source, markup goes."""
-    return html_to_text(_renderer.render(source, {}))
+    TeX source (unconverted: this runs for each row of a search's results), markup goes."""
+    return html_to_text(_renderer.render(source, {"plain": True}))
 
 
 # A formula as the math pass writes it (its TeX source is in alttext), and the note beside

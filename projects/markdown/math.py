@@ -108,8 +108,11 @@ def _render_display(self, tokens: Sequence[Token], idx: int, options, env: dict)
 
 def render_formula(latex: str, *, display: bool, env: dict) -> str:
     """One formula -> MathML (``display="block"`` for display math), or its source as code
-    with a quiet note. ``env["math_budget"]`` keeps what is left of the text's budget."""
+    with a quiet note. ``env["math_budget"]`` keeps what is left of the text's budget;
+    with ``env["plain"]`` (for plain text) a formula stays as written, unconverted."""
     delimiter = "$$" if display else "$"
+    if env.get("plain"):
+        return html.escape(f"{delimiter}{latex}{delimiter}")
     if len(latex) > MAX_FORMULA_LENGTH:
         return _source(latex, delimiter, TOO_LARGE)
     budget = env.get("math_budget", MATH_BUDGET)
