@@ -90,6 +90,7 @@ def test_every_external_link_carries_nofollow_ugc_noopener():
         (f"[{SITE}/projects/a-paper/]({SITE}/projects/a-paper/)", "board-link board-link-bare"),
         ("https://127.0.0.1:8000/projects/a-paper/", "board-link board-link-bare"),
         ("[x](/projects/a-paper/#discussion)", "board-link"),
+        ('[x](/projects/a-paper/ "A title")', "board-link"),
         (f"{SITE}/projects/a-paper/?discussion=2#comment-4", "board-link"),
     ],
 )
@@ -143,6 +144,33 @@ def test_a_page_shows_each_linked_projects_current_title_and_standing(client):
             f'<span class="board-standing standing standing-{value}">{labels[value]}</span>'
         ) in html
     assert '>my words</a> <span class="board-standing standing standing-in_progress">' in html
+
+
+@pytest.mark.django_db
+def test_a_board_link_with_a_title_gets_its_standing_too(client):
+    linked = ProjectFactory()
+    comment = CommentFactory(body=f'[see this](/projects/{linked.slug}/ "The one I mean")')
+
+    html = client.get(comment.project.get_absolute_url()).content.decode()
+
+    assert (
+        f'<a href="/projects/{linked.slug}/" class="board-link" title="The one I mean" '
+        f'rel="{LINK_REL}">see this</a> <span class="board-standing'
+    ) in html
+
+
+@pytest.mark.django_db
+def test_a_bare_board_link_whose_title_holds_markup_stays_one_link(client):
+    linked = ProjectFactory(title="The linked one")
+    url = f"{SITE}/projects/{linked.slug}/"
+    comment = CommentFactory(body=f'[{url}]({url} "a > b \\" c")')
+
+    html = client.get(comment.project.get_absolute_url()).content.decode()
+
+    assert (
+        f'<a href="/projects/{linked.slug}/" class="board-link board-link-bare" '
+        f'title="a &gt; b &quot; c" rel="{LINK_REL}">The linked one</a>'
+    ) in html
 
 
 @pytest.mark.django_db

@@ -32,10 +32,11 @@ STANDING_CLASS = "board-standing"
 _MAY_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 # A project's page: the slug as the URL pattern reads it (``<slug:slug>``).
 _PROJECT_PATH = re.compile(r"/projects/(?P<slug>[-a-zA-Z0-9_]+)/")
-# A board link as the sanitizer writes it (the renderer puts href first and class second).
+# A board link as the sanitizer writes it: href first and class second (the renderer's
+# order), then other attributes, whose values may hold ">" but never a bare quote.
 _STORED_BOARD_LINK = re.compile(
     r'<a href="/projects/(?P<slug>[-a-zA-Z0-9_]+)/(?P<rest>[^"]*)"'
-    rf' class="{BOARD_LINK_CLASS}(?P<bare> {BARE_CLASS})?"(?P<more>[^>]*)>'
+    rf' class="{BOARD_LINK_CLASS}(?P<bare> {BARE_CLASS})?"(?P<more>(?: [-a-z]+="[^"]*")*)>'
     r"(?P<text>.*?)</a>",
     re.DOTALL,
 )
@@ -111,7 +112,6 @@ def _mark_board_links(state: StateCore) -> None:
             if found is None:
                 continue
             slug, rest = found
-            token.attrSet("href", f"/projects/{slug}/{rest}")
             text = children[index + 1] if index + 1 < len(children) else None
             bare = (
                 not rest
@@ -121,7 +121,12 @@ def _mark_board_links(state: StateCore) -> None:
                 and children[index + 2].type == "link_close"
                 and (token.markup in {"linkify", "autolink"} or text.content.strip() == href)
             )
-            token.attrSet("class", f"{BOARD_LINK_CLASS} {BARE_CLASS}" if bare else BOARD_LINK_CLASS)
+            # href then class, ahead of any title: the order fill_board_links reads.
+            token.attrs = {
+                "href": f"/projects/{slug}/{rest}",
+                "class": f"{BOARD_LINK_CLASS} {BARE_CLASS}" if bare else BOARD_LINK_CLASS,
+                **{name: value for name, value in token.attrs.items() if name != "href"},
+            }
 
 
 def fill_board_links(page: str) -> str:
