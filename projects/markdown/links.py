@@ -136,6 +136,7 @@ def fill_board_links(page: str) -> str:
     slugs = {match["slug"] for match in _STORED_BOARD_LINK.finditer(page)}
     if not slugs:
         return page
+    # Imported here: the models import this package (RenderedMarkdown) to define themselves.
     from projects.models import Project
 
     projects = {
