@@ -32,6 +32,7 @@ run: export DEBUG ?= true
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(MANAGE) migrate --noinput
+	$(MANAGE) rerender_markdown
 	$(MANAGE) import_agenda $(DEMO_AGENDA)
 	$(MANAGE) ensure_local_admin --url http://$(HOST):$(PORT)/
 	@# The sweep (reminders, dormancy, digests, retries) runs beside the server, once a minute.
