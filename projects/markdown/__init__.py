@@ -10,9 +10,11 @@ markdown-it plugin in a module of its own that also names what it adds to the al
 
 - ``math``: ``$...$`` and ``$$...$$`` as MathML (``MATH_TAGS``, ``MATH_ATTRIBUTES``);
 - ``links``: bare addresses become links; links to the board's projects are marked, and
-  get their current title and standing when a page is served (``fill_board_links``).
+  get their current title and standing when a page is served (``fill_board_links``);
+- ``mentions``: ``@username`` links to an active account's page (``MENTION_CLASS``), one
+  query per text for all its names.
 
-A new pass (mentions, say) is one more plugin in ``_PLUGINS`` and its tags, attributes and
+A new pass is one more plugin in ``_PLUGINS`` and its tags, attributes and
 classes in the lists below. Stored HTML is re-rendered by ``manage.py rerender_markdown``.
 """
 
@@ -26,8 +28,9 @@ from markdown_it import MarkdownIt
 
 from projects.markdown.links import BARE_CLASS, BOARD_LINK_CLASS, links_plugin
 from projects.markdown.math import MATH_ATTRIBUTES, MATH_TAGS, math_plugin
+from projects.markdown.mentions import MENTION_CLASS, mentions_plugin
 
-_PLUGINS = (math_plugin, links_plugin)
+_PLUGINS = (math_plugin, links_plugin, mentions_plugin)
 
 
 def _build_renderer() -> MarkdownIt:
@@ -57,7 +60,7 @@ ALLOWED_ATTRIBUTES = {
 }
 # Classes only the renderer writes (nobody can write a class in markdown).
 ALLOWED_CLASSES = {
-    "a": {BOARD_LINK_CLASS, BARE_CLASS},
+    "a": {BOARD_LINK_CLASS, BARE_CLASS, MENTION_CLASS},
     "span": {"math-display", "math-source", "math-note"},
 }
 # Values an attribute may only take from a list.
