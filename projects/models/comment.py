@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.markdown import RenderedMarkdown
+from projects.markdown.mentions import mentioned_names
 from projects.models.event import Event
 from projects.querysets import CommentQuerySet
 
@@ -94,7 +95,8 @@ class Comment(RenderedMarkdown):
     @transaction.atomic
     def edit(self, *, body: str, is_scope: bool | None = None) -> Comment:
         """Live comment -> new body, marked as edited; the text it replaces is kept as a
-        ``CommentVersion`` for curators. Raises ValidationError(code="deleted")."""
+        ``CommentVersion`` for curators, and only the people the edit newly mentions are
+        told of it. Raises ValidationError(code="deleted")."""
         self._check_live()
         # The row as stored, locked: two edits at once each keep the text they replace.
         stored = Comment.objects.select_for_update().get(pk=self.pk)
@@ -116,7 +118,11 @@ class Comment(RenderedMarkdown):
         self.edited_at = now
         self.save(update_fields=fields)
         Event.record(
-            project=self.project, actor=self.author, kind=Event.Kind.COMMENT_EDITED, comment=self
+            project=self.project,
+            actor=self.author,
+            kind=Event.Kind.COMMENT_EDITED,
+            comment=self,
+            mentioned=mentioned_names(self.body_html) - mentioned_names(stored.body_html),
         )
         return self
 

@@ -3,6 +3,8 @@ board's activity page."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -212,10 +214,20 @@ class Event(models.Model):
         return self.note
 
     @classmethod
-    def record(cls, *, project, actor, kind: str, note: str = "", **objects) -> Event:
+    def record(
+        cls,
+        *,
+        project,
+        actor,
+        kind: str,
+        note: str = "",
+        mentioned: Collection[str] = (),
+        **objects,
+    ) -> Event:
         """Log an event, count it as activity on the actor's active claim on the project,
         refresh the project's search vector unless the kind is in UNINDEXED_KINDS, and tell
-        the people it concerns (``notifications.fanout.notify``).
+        the people it concerns (``notifications.fanout.notify``), with those whose
+        usernames ``mentioned`` names, the mentions the change added.
 
         Every change to what search reads records an event after it is made, so this is the
         one place that keeps search current (see ``refresh_search_vector``); every change
@@ -235,5 +247,5 @@ class Event(models.Model):
             )
         if kind not in cls.UNINDEXED_KINDS:
             refresh_search_vector(event.project_id)
-        notify(event)
+        notify(event, mentioned=mentioned)
         return event
