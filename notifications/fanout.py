@@ -8,11 +8,11 @@ free, the people who want it done are told so. Nobody hears of what they did the
 nor of anything on an unpublished proposal, and a rejected output is told to its linker
 alone.
 
-The people a comment, a reply or a claim's plan mentions (``@username``) hear of it under
-"Mentions of you", whether or not they follow the project: once per comment (an edit tells
-only the people it adds, and never someone already told of a mention in that comment), never
-from a hidden or deleted comment, and never from a proposal (nobody else may read one
-before a curator publishes it), nor of a mention of themselves.
+The people a comment, a reply, a claim's plan or a check-in note mentions (``@username``)
+hear of it under "Mentions of you", whether or not they follow the project: once per
+comment (an edit tells only the people it adds, and never someone already told of a mention
+in that comment), never from a hidden or deleted comment, and never from a proposal (nobody
+else may read one before a curator publishes it), nor of a mention of themselves.
 
 A claim's holder alone hears of the sweep's reminders about it (it went quiet, its target
 date is near) and of its turning dormant, in their list only: the reminder's email is the

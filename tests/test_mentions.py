@@ -233,6 +233,17 @@ def test_a_claims_plan_tells_the_people_it_mentions_and_links_to_the_claim(ada, 
     assert ADA_LINK in claim.plan_html
 
 
+def test_a_check_in_note_tells_the_people_it_mentions(ada, bob, project):
+    claim = project.claim(researcher=bob, plan="Alone.")
+
+    claim.check_in(note="Paired with @ada and @nobody today.")
+
+    [notice] = mentions_of(ada)
+    assert notice.headline == f"bob mentioned you in a check-in on “{project.title}”"
+    assert notice.summary == "Paired with @ada and @nobody today."
+    assert notice.get_absolute_url().endswith(f"#claim-{claim.pk}")
+
+
 def test_a_proposal_tells_no_one_it_mentions(ada, bob, project):
     """Proposals are read by their author and the curators alone until published."""
     curator = UserFactory(username="cura", curator=True)

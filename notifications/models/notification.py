@@ -30,6 +30,7 @@ MENTIONED_IN = {
     "comment_edited": "a comment on",
     "replied": "a reply on",
     "claimed": "their plan for",
+    "checked_in": "a check-in on",
 }
 
 

@@ -10,6 +10,9 @@ A rename leaves stored links with the old name (which then leads nowhere) until
 ``manage.py rerender_markdown`` renders the texts again. ``mentioned_names`` reads the
 names back from stored HTML, which is how an edit tells only the people it adds.
 
+A claim's check-in note is one line of plain text, not markdown: the people it mentions
+are told (``names_in_text``), and it shows as written, with no link.
+
 Plain text (``markdown_to_text``, run for every row of a search's results) asks nothing
 and keeps ``@username`` as written.
 """
@@ -104,6 +107,12 @@ def _split(token: Token, known: set[str]) -> list[Token]:
 def _text(content: str, level: int) -> Token:
     """A text token."""
     return Token("text", "", 0, content=content, level=level)
+
+
+def names_in_text(text: str) -> set[str]:
+    """The names a plain text (a claim's one-line check-in note, which is no markdown)
+    mentions, known or not: the people told are the active accounts among them."""
+    return {match["name"] for match in _CANDIDATE.finditer(text)}
 
 
 def mentioned_names(rendered: str) -> set[str]:
