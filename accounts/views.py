@@ -1,7 +1,10 @@
 """A researcher's public page, and the form to edit one's own profile."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -10,7 +13,8 @@ from accounts.forms import ProfileForm
 from accounts.models import User
 from notifications.models import Notification
 from projects.models import Claim, Comment, Interest, Output, Project, Watch
-from projects.ratelimits import rate_limited
+from projects.ratelimits import Refusal, rate_limited, take, too_many
+from projects.views.common import participant_required
 
 PER_SECTION = 50
 # How many of the latest notifications your board shows (the rest: /notifications/).
@@ -90,3 +94,31 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             return redirect(request.user)
         return render(request, "accounts/profile_edit.html", {"form": form}, status=400)
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+# How many names the lookup offers after "@".
+LOOKUP_MOST = 8
+# What may follow "@": the start of a username.
+_PREFIX = re.compile(r"[A-Za-z0-9_-]{1,150}")
+
+
+@participant_required
+@require_safe
+def mention_lookup(request: HttpRequest) -> HttpResponse:
+    """The active people whose username or display name starts with ``q`` (what follows
+    "@"), at most LOOKUP_MOST, as the options of a listbox (static/js/mentions.js shows it
+    under the text being written); none for a ``q`` no username could start with. Counted
+    against the "lookup" rate limit (429 past it)."""
+    taken = take(request, "lookup")
+    if isinstance(taken, Refusal):
+        return too_many(request, taken)
+    prefix = request.GET.get("q", "").removeprefix("@")
+    people = []
+    if _PREFIX.fullmatch(prefix):
+        people = (
+            User.objects.filter(is_active=True)
+            .filter(Q(username__istartswith=prefix) | Q(display_name__istartswith=prefix))
+            .only("username", "display_name")
+            .order_by("username")[:LOOKUP_MOST]
+        )
+    return render(request, "accounts/_mention_options.html", {"people": people})

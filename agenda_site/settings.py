@@ -196,6 +196,8 @@ RATE_LIMITS = {
         "flag": "10/m/user,100/h/user,30/m/ip",
         # "I want this done" and watching, on and off.
         "signal": "30/m/user,500/h/user,90/m/ip",
+        # Looking up names to mention as one types "@" (a read, but one per few keystrokes).
+        "lookup": "60/m/user,1000/h/user,120/m/ip",
         # Notification settings, marking notifications read, one's profile.
         "settings": "20/m/user,60/m/ip",
         # Curators on the site: hiding comments, reviewing outputs.

@@ -386,6 +386,8 @@ TABLE: dict[str, Row] = {
     ),
     # One's own pages. An empty profile is a valid one (every field is optional).
     "me/": account("/me/", post="405"),
+    # The names offered after "@" as one writes: for people who may take part.
+    "mentions/people/": members("/mentions/people/?q=re", get="200", post="405"),
     "accounts/profile/": account("/accounts/profile/", post="302 /people/{me.username}/"),
     "notifications/": account("/notifications/", post="405"),
     "notifications/settings/": account("/notifications/settings/", post="400"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 
 PLAN_MAX = 5000
 COMMENT_MAX = 10000
@@ -61,6 +62,10 @@ class ActionForm(forms.Form):
                 return
 
 
-def textarea(rows: int, placeholder: str = "") -> forms.Textarea:
-    """A textarea; its maxlength comes from the field's own max_length."""
-    return forms.Textarea(attrs={"rows": rows, "placeholder": placeholder})
+def textarea(rows: int, placeholder: str = "", *, mentions: bool = False) -> forms.Textarea:
+    """A textarea; its maxlength comes from the field's own max_length. With ``mentions``,
+    names are offered after "@" as one types (static/js/mentions.js)."""
+    attrs = {"rows": rows, "placeholder": placeholder}
+    if mentions:
+        attrs["data-mention-lookup"] = reverse_lazy("accounts:mention-lookup")
+    return forms.Textarea(attrs=attrs)

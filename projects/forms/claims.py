@@ -21,7 +21,7 @@ class ClaimForm(ActionForm):
     plan = forms.CharField(
         required=False,
         max_length=PLAN_MAX,
-        widget=textarea(4, "What you will do, and how (markdown)"),
+        widget=textarea(4, "What you will do, and how (markdown)", mentions=True),
         help_text="Optional. Others see it before they join you.",
     )
     target_date = forms.DateField(
