@@ -9,12 +9,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.core.cache import cache
 from django.forms.models import model_to_dict
+from django.test import Client, RequestFactory
 
 from projects.models import Agenda, Event, Project, Tag, TextVersion
-from tests.factories import UserFactory
+from tests.factories import UserFactory, set_up_two_factor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEMO_AGENDA = BASE_DIR / "projects" / "demo" / "some-conceptual-alignment-research-projects.md"
@@ -88,9 +90,38 @@ def curator(db):
 
 
 @pytest.fixture
-def curating(client, curator):
-    """The test client, signed in as the curator."""
-    client.force_login(curator)
+def sign_in_with_two_factor(db):
+    """A function that signs a test client in as a user the way the site's sign-in does for
+    an account with an authenticator app (password, then code), as staff must be for the
+    admin. It sets the app up first if the user has none (``UserFactory(two_factor=True)``).
+    tests/test_staff_mfa.py goes through the real pages instead."""
+
+    def sign_in(client: Client, user) -> None:
+        set_up_two_factor(user)
+        client.force_login(user)
+        request = RequestFactory().get("/")
+        request.session = client.session
+        record_authentication(request, user, method="password", username=user.username)
+        totp = user.authenticator_set.get(type="totp")
+        record_authentication(request, user, method="mfa", type="totp", id=totp.pk)
+        request.session.save()
+
+    return sign_in
+
+
+@pytest.fixture
+def admin_client(admin_user, sign_in_with_two_factor) -> Client:
+    """pytest-django's client signed in as its superuser, with the second factor that the
+    admin asks staff for."""
+    client = Client()
+    sign_in_with_two_factor(client, admin_user)
+    return client
+
+
+@pytest.fixture
+def curating(client, curator, sign_in_with_two_factor):
+    """The test client, signed in as the curator (with a second factor, as for the admin)."""
+    sign_in_with_two_factor(client, curator)
     return curator
 
 

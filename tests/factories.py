@@ -1,8 +1,11 @@
 """Factories for the domain's models, with traits for the states tests need."""
 
 import datetime
+import time
 
 import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
@@ -10,6 +13,16 @@ from django.utils.text import slugify
 from accounts.models import User
 from projects.models import Agenda, Claim, Comment, Output, Project, Tag
 from projects.search import refresh_search_vector
+
+# The secret of the authenticator app that ``UserFactory(two_factor=True)`` sets up, from
+# which ``totp_code`` computes the codes the app would show.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None) -> str:
+    """The six-digit code an authenticator app with ``secret`` shows at ``at`` (now)."""
+    moment = time.time() if at is None else at
+    return format_hotp_value(hotp_value(secret, int(moment) // 30))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -32,6 +45,24 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Curators are staff in the Curators group (made by a migration), not superusers."""
         if create and user.is_staff and not user.is_superuser:
             user.groups.add(Group.objects.get(name="Curators"))
+
+    @factory.post_generation
+    def two_factor(user, create, extracted, **kwargs):
+        """``UserFactory(two_factor=True)``: ready to sign in with a second factor, as staff
+        must for the admin: a verified address and an authenticator app (``TOTP_SECRET``)."""
+        if create and extracted:
+            set_up_two_factor(user)
+
+
+def set_up_two_factor(user: User) -> None:
+    """Give ``user`` a verified primary address and the authenticator app of ``TOTP_SECRET``,
+    unless they have them already."""
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+    if not user.authenticator_set.filter(type="totp").exists():
+        TOTP.activate(user, TOTP_SECRET)
 
 
 class TagFactory(factory.django.DjangoModelFactory):
