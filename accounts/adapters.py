@@ -66,6 +66,12 @@ class MFAAdapter(DefaultMFAAdapter):
 
     error_messages = {
         **DefaultMFAAdapter.error_messages,
+        # allauth's rule: an unverified address on an account it can no longer recover by
+        # mail would lock its owner out of signing up with it.
+        "add_email_blocked": (
+            "An account with two-factor authentication cannot add an email address. Turn "
+            "two-factor authentication off, add and verify the address, then turn it on again."
+        ),
         "incorrect_code": (
             "That code is not right. Enter the code your app shows now, or a recovery code "
             "you have not used."
