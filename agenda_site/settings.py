@@ -259,14 +259,25 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to stdout, with the keys of password reset and verification links (and other
+# secrets that ride in URLs) taken out of every line (projects.logs); gunicorn's access log
+# is filtered the same way by gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
     },
+    "filters": {
+        "redact_secrets": {"()": "projects.logs.RedactSecrets"},
+    },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": sys.stdout, "formatter": "plain"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": sys.stdout,
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
