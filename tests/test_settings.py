@@ -78,3 +78,16 @@ def test_with_debug_off_mail_written_to_the_console_is_refused():
 def test_with_debug_off_a_real_mail_server_passes_the_check():
     assert manage_check(DEBUG="false", EMAIL_URL="smtp://mail.example.org:25").returncode == 0
     assert manage_check(DEBUG="true").returncode == 0
+
+
+def test_with_debug_off_staff_without_two_factor_is_a_warning():
+    smtp = {"DEBUG": "false", "EMAIL_URL": "smtp://mail.example.org:25"}
+
+    off = manage_check(STAFF_MFA_REQUIRED="false", **smtp)
+    default = manage_check(**smtp)
+    development = manage_check(DEBUG="true", STAFF_MFA_REQUIRED="false")
+
+    assert (
+        "board.W001" in off.stderr and "staff reach the admin with a password alone" in off.stderr
+    )
+    assert "board.W001" not in default.stderr + development.stderr
