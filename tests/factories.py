@@ -20,9 +20,14 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None) -> str:
-    """The six-digit code an authenticator app with ``secret`` shows at ``at`` (now)."""
-    moment = time.time() if at is None else at
-    return format_hotp_value(hotp_value(secret, int(moment) // 30))
+    """The six-digit code an authenticator app with ``secret`` shows at ``at``, or now: in
+    the last two seconds of a code's 30, after waiting for the next one, so that the code
+    is still good when the server reads it (it allows no drift)."""
+    if at is None:
+        if (left := 30 - time.time() % 30) < 2:
+            time.sleep(left + 0.05)
+        at = time.time()
+    return format_hotp_value(hotp_value(secret, int(at) // 30))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
