@@ -126,7 +126,7 @@ def test_staff_add_a_security_key_and_sign_in_with_it(page_at, live_server, grac
     page = page_at(LAPTOP)
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    cdp.send(
+    key = cdp.send(
         "WebAuthn.addVirtualAuthenticator",
         {
             "options": {
@@ -138,7 +138,7 @@ def test_staff_add_a_security_key_and_sign_in_with_it(page_at, live_server, grac
                 "automaticPresenceSimulation": True,
             }
         },
-    )
+    )["authenticatorId"]
     base = live_server.url
 
     sign_in_with_password(page, base)
@@ -158,6 +158,17 @@ def test_staff_add_a_security_key_and_sign_in_with_it(page_at, live_server, grac
     sign_in_with_password(page, base)
     page.wait_for_url(base + "/accounts/2fa/authenticate/")
     clean(page)
+
+    # A key that does not answer (here: one that lost its credential) is said so on the page.
+    stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": key})["credentials"]
+    cdp.send("WebAuthn.clearCredentials", {"authenticatorId": key})
+    page.get_by_role("button", name="Use a security key").click()
+    expect(page.get_by_role("alert")).to_contain_text("No security key answered")
+    expect(page.get_by_role("alert")).to_be_focused()
+    clean(page)
+    for credential in stored:
+        cdp.send("WebAuthn.addCredential", {"authenticatorId": key, "credential": credential})
+
     page.get_by_role("button", name="Use a security key").click()
     page.wait_for_url(base + "/admin/")
     expect(page.locator("#content")).to_be_visible()
