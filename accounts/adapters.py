@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
@@ -10,6 +11,8 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
+
+from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_notification_mail(
         self,
         template_prefix: str,
-        user,
+        user: User,
         context: dict | None = None,
         email: str | None = None,
     ) -> None:
@@ -53,7 +56,13 @@ class AccountAdapter(DefaultAccountAdapter):
             EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
         )
         addresses.update(filter(None, [email, (context or {}).get("deleted_email")]))
-        reset = self.request.build_absolute_uri(reverse("account_reset_password"))
+        reset = reverse("account_reset_password")
+        # Outside a request (a script), the site's public address stands in for the host.
+        reset = (
+            self.request.build_absolute_uri(reset)
+            if self.request
+            else urljoin(settings.SITE_URL, reset)
+        )
         context = {"password_reset_url": reset, **(context or {})}
         if not addresses:
             super().send_notification_mail(template_prefix, user, context)
