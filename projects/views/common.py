@@ -338,11 +338,15 @@ def respond_to_post(
 
 def error_anchor(form: ActionForm, fallback: str) -> str:
     """The fragment to send the browser back to after bad input: the first field with an
-    error (the one ``focus_first_error`` gave autofocus), else ``fallback`` (the form).
+    error (the one ``focus_first_error`` gave autofocus), else ``fallback`` (the form); after
+    a Preview, the preview.
 
     Browsers skip ``autofocus`` when the URL's fragment names another element, but move
     focus to a field the fragment names; so the fragment is the field itself.
     """
+    if not form.errors and getattr(form, "previewing", ""):
+        # Preview: to the preview, above the text (the widget names it after the field).
+        return form[form.previewing].id_for_label + "-preview"
     for name in form.errors:
         if name in form.fields:
             field = form[name]
