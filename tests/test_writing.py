@@ -361,15 +361,6 @@ def test_quoting_costs_one_query(writer):
     assert page_queries(writer, f"{url}?quote={comment.pk}") == plain + 1
 
 
-def test_each_preview_region_is_named_after_its_field(writer):
-    comment = CommentFactory()
-    html = writer.get(comment.project.get_absolute_url()).content.decode()
-    assert 'aria-label="Preview: Comment"' in html
-    assert f'aria-label="Preview: Reply to {comment.author.public_name}"' in html
-    claim_page = writer.get(reverse("projects:project-claim", args=[comment.project.slug]))
-    assert 'aria-label="Preview: Plan"' in claim_page.content.decode()
-
-
 def test_a_preview_costs_no_query_beyond_the_session(writer):
     """The preview renders text: its queries (the session and the user) do not grow with it."""
     writer.post(PREVIEW, {"text": "warm"})

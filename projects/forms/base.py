@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import pretty_name
 from django.template.loader import render_to_string
 
 from projects.markdown import render_markdown
@@ -91,7 +90,6 @@ class MarkdownTextarea(forms.Textarea):
     """
 
     preview = False  # set on a form's own copy when its Preview button sent it
-    field: forms.Field | None = None  # the form's own field, set by mark_preview
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         """The textarea inside its Write/Preview group, with the preview when asked for."""
@@ -100,7 +98,6 @@ class MarkdownTextarea(forms.Textarea):
         context = {
             "name": name,
             "field_id": field_id,
-            "label": (self.field and self.field.label) or pretty_name(name),
             "textarea": textarea_html,
             # The text as the form will save it: CharField strips it first.
             "preview_html": render_markdown(str(value or "").strip()) if self.preview else "",
@@ -122,10 +119,6 @@ def previewed_field(form: forms.BaseForm) -> str:
 
 
 def mark_preview(form: forms.BaseForm) -> None:
-    """Name each markdown field's preview after the field, and have the previewed field
-    (if any) render its preview."""
-    for field in form.fields.values():
-        if isinstance(field.widget, MarkdownTextarea):
-            field.widget.field = field  # its label, as the form finally sets it
+    """Have the previewed field (if any) render its preview."""
     if name := previewed_field(form):
         form.fields[name].widget.preview = True
