@@ -140,3 +140,49 @@ def test_without_javascript_preview_and_quote_work_by_plain_requests(page_at, li
     expect(box).to_have_value("Said *plainly*.")
     assert Comment.objects.count() == 1
     expect(page.locator('[data-write="comment-body"]')).to_be_hidden()
+
+
+def test_a_plain_form_keeps_its_draft_when_refused_and_forgets_it_once_saved(page_at, live_server):
+    researcher()
+    page = page_at(LAPTOP)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    page.goto(f"{live_server.url}/accounts/login/?next=/projects/propose/")
+    sign_in(page, "ada")
+    description = page.locator("#proposal-description")
+    description.fill("Compare *two* toy models.")
+    assert len(page.evaluate(DRAFTS)) == 1
+
+    page.get_by_role("button", name="Send to curators").click()  # no title: refused
+    expect(page.get_by_text("Give the project a short title.")).to_be_visible()
+    expect(description).to_have_value("Compare *two* toy models.")
+    assert len(page.evaluate(DRAFTS)) == 1
+
+    page.get_by_label("Title").fill("Two toy models")
+    page.get_by_role("button", name="Send to curators").click()
+    expect(page.get_by_text("Thank you: curators will review your proposal.")).to_be_visible()
+    assert page.evaluate(DRAFTS) == []
+    assert asked == []  # sending a form never asks
+
+
+def test_cancelling_an_edit_forgets_its_draft(page_at, live_server):
+    project = ProjectFactory()
+    ada = researcher()
+    comment = CommentFactory(project=project, author=ada, body="First take")
+    page = page_at(LAPTOP)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    page.goto(f"{live_server.url}/accounts/login/?next={project.get_absolute_url()}")
+    sign_in(page, "ada")
+
+    page.get_by_role("link", name="Edit", exact=True).click()
+    edit = page.locator(f"#edit-{comment.pk}-body")
+    edit.fill("Second take")
+    assert len(page.evaluate(DRAFTS)) == 1
+    page.reload()
+    assert asked == ["beforeunload"]
+    page.get_by_role("link", name="Edit", exact=True).click()
+    expect(edit).to_have_value("Second take")  # the edit's draft came back
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.locator("form.comment-edit")).to_have_count(0)
+    assert page.evaluate(DRAFTS) == []
