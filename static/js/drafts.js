@@ -80,9 +80,15 @@
     }
   }
 
+  // A deferred script runs once the page is parsed, before htmx's first htmx:load: the
+  // drafts of a form just saved go before anything could bring them back.
+  afterPlainSubmit();
   document.addEventListener("DOMContentLoaded", function () {
-    afterPlainSubmit();
-    restore(document);
+    var announcer = document.getElementById("announcer");
+    restore(document); // htmx:load may have restored them already: the mark says so
+    if (document.querySelector("[data-draft-restored]") && announcer) {
+      announcer.textContent = "Your unsent text is back in the form.";
+    }
   });
   document.addEventListener("htmx:load", function (event) {
     restore(event.detail.elt);

@@ -80,6 +80,7 @@ def test_a_draft_outlives_a_lost_session_and_goes_once_posted(page_at, live_serv
     sign_in(page, "ada")
     expect(page).to_have_url(live_server.url + project.get_absolute_url())
     expect(box).to_have_value("A *toy model* first.")
+    expect(page.locator("#announcer")).to_have_text("Your unsent text is back in the form.")
 
     page.locator("#discussion").get_by_role("button", name="Post comment").click()
     expect(page.locator("#discussion .comment .prose em")).to_have_text("toy model")
