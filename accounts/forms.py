@@ -11,6 +11,7 @@ from django import forms
 from django.http import HttpRequest
 
 from accounts.models import User
+from projects.forms.base import MarkdownTextarea, mark_preview, previewed_field
 from projects.validators import validate_link
 
 
@@ -30,13 +31,19 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["display_name", "affiliation", "website", "bio"]
         widgets = {
-            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+            "bio": MarkdownTextarea(attrs={"rows": 4, "maxlength": 1000}),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         """Labels without Django's trailing colon, like the site's other forms."""
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        mark_preview(self)
+
+    @property
+    def previewing(self) -> str:
+        """The bio, when its Preview button sent the form (nothing is saved then); else ""."""
+        return previewed_field(self)
 
 
 class BoardWordsMixin:

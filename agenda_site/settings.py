@@ -228,6 +228,8 @@ RATE_LIMITS = {
         # A reminder's one-click links and unsubscribe links, which need no sign-in (mail
         # providers post one-click unsubscribes from a few addresses of theirs).
         "link": "60/m/ip,1000/h/ip",
+        # Previews of markdown (they store nothing, but each renders on the server).
+        "preview": "60/m/user,600/h/user,120/m/ip",
     }.items()
 }
 

@@ -46,6 +46,7 @@ KINDS = {
     "settings": "changes to your settings",
     "curation": "curation actions",
     "link": "uses of emailed links",
+    "preview": "previews",
 }
 
 RATE = re.compile(r"^(?P<amount>\d+)/(?P<count>\d*)(?P<unit>[smhd])(?:/(?P<per>user|ip))?$")

@@ -405,6 +405,8 @@ TABLE: dict[str, Row] = {
         post={RESEARCHERS: "403", STAFF: f"303 {PROJECT}#output-{{w.output.pk}}"},
         hx_post={RESEARCHERS: "403", STAFF: "200"},
     ),
+    # Write / Preview: the server renders the text as it would be saved, and stores nothing.
+    "preview/": members("/preview/", get="405", post="200"),
     # One's own pages. An empty profile is a valid one (every field is optional).
     "me/": account("/me/", post="405"),
     "accounts/profile/": account("/accounts/profile/", post="302 /people/{me.username}/"),
