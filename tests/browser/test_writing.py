@@ -19,6 +19,9 @@ PASSWORD = "correct horse battery staple"
 DRAFTS = "Object.keys(localStorage).filter(key => key.startsWith('draft:'))"
 FOCUS_IN = "selector => document.querySelector(selector).contains(document.activeElement)"
 
+# A comment as people write them here: markdown with inline and display math.
+DRAFT = "A *toy model* first: $E = mc^2$, then\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$"
+
 
 def sign_in(page: Page, username: str) -> None:
     """Fill the sign-in form the page is on, and send it."""
@@ -39,6 +42,7 @@ def assert_axe_clean(page: Page) -> None:
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390px", "1280px"])
 def test_a_draft_outlives_a_lost_session_and_goes_once_posted(page_at, live_server, viewport):
+    """Math included: the preview and the posted comment show it as MathML."""
     project = ProjectFactory()
     researcher()
     page = page_at(viewport)
@@ -49,7 +53,7 @@ def test_a_draft_outlives_a_lost_session_and_goes_once_posted(page_at, live_serv
     expect(page).to_have_url(live_server.url + project.get_absolute_url())
 
     box = page.locator("#comment-body")
-    box.fill("A *toy model* first.")
+    box.fill(DRAFT)
     write = page.locator('[data-write="comment-body"]')
     show = page.locator('[data-preview="comment-body"]')
     expect(write).to_have_attribute("aria-pressed", "true")
@@ -58,6 +62,8 @@ def test_a_draft_outlives_a_lost_session_and_goes_once_posted(page_at, live_serv
     show.click()
     preview = page.locator("#comment-body-preview")
     expect(preview.locator("em")).to_have_text("toy model")
+    expect(preview.locator("math")).to_have_count(2)
+    expect(preview.locator('math[display="block"]')).to_have_count(1)
     expect(box).to_be_hidden()
     expect(show).to_have_attribute("aria-pressed", "true")
     expect(write).to_have_attribute("aria-pressed", "false")
@@ -68,7 +74,7 @@ def test_a_draft_outlives_a_lost_session_and_goes_once_posted(page_at, live_serv
     write.click()
     expect(box).to_be_visible()
     expect(box).to_be_focused()
-    expect(box).to_have_value("A *toy model* first.")
+    expect(box).to_have_value(DRAFT)
 
     # The session runs out on the server; a reload asks first, then shows the page to a
     # stranger, who is sent to sign in and comes back to the draft.
@@ -79,12 +85,13 @@ def test_a_draft_outlives_a_lost_session_and_goes_once_posted(page_at, live_serv
     page.get_by_role("link", name="Sign in", exact=True).last.click()
     sign_in(page, "ada")
     expect(page).to_have_url(live_server.url + project.get_absolute_url())
-    expect(box).to_have_value("A *toy model* first.")
+    expect(box).to_have_value(DRAFT)
     expect(page.locator("#announcer")).to_have_text("Your unsent text is back in the form.")
 
     page.locator("#discussion").get_by_role("button", name="Post comment").click()
     expect(page.locator("#discussion .comment .prose em")).to_have_text("toy model")
-    assert Comment.objects.get().body == "A *toy model* first."
+    expect(page.locator("#discussion .comment .prose math")).to_have_count(2)
+    assert Comment.objects.get().body == DRAFT
     assert page.evaluate(DRAFTS) == []
     page.reload()
     expect(page.locator("#comment-body")).to_have_value("")
