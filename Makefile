@@ -29,6 +29,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 run: export DEBUG ?= true
+# The local admin reaches the admin with a password alone; STAFF_MFA_REQUIRED=true to try the rule.
+run: export STAFF_MFA_REQUIRED ?= false
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(MANAGE) migrate --noinput

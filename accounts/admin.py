@@ -1,6 +1,7 @@
-"""People in the admin: users with their profile and email addresses."""
+"""People in the admin: users with their profile, email addresses and second factors."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
@@ -19,6 +20,14 @@ DEACTIVATE_HELP = (
 # "Accounts" section on the admin index. A user's addresses are shown on the user's page
 # instead. (allauth.account comes before accounts in INSTALLED_APPS, so it has registered.)
 admin.site.unregister(EmailAddress)
+# allauth's page of authenticators would show and edit their data: TOTP secrets and
+# recovery code seeds. A user's page says which second factors they have, nothing more.
+admin.site.unregister(Authenticator)
+FACTOR_NAMES = {
+    Authenticator.Type.TOTP: "Authenticator app",
+    Authenticator.Type.WEBAUTHN: "Security key",
+    Authenticator.Type.RECOVERY_CODES: "Recovery codes",
+}
 
 
 class EmailAddressInline(admin.TabularInline):
@@ -43,10 +52,12 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         ("Profile", {"fields": ("display_name", "affiliation", "website", "bio")}),
+        ("Two-factor authentication", {"fields": ("second_factors",)}),
     )
     inlines = [EmailAddressInline]
-    # What the system records about sign-ins is read, not edited.
-    readonly_fields = ("last_login", "date_joined")
+    # What the system records about sign-ins, and which second factors the user has, are
+    # read, not edited.
+    readonly_fields = ("last_login", "date_joined", "second_factors")
     list_display = ("username", "display_name", "email", "is_active", "is_staff", "date_joined")
     search_fields = ("username", "display_name", "email", "emailaddress__email")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -70,3 +81,12 @@ class UserAdmin(BaseUserAdmin):
         self.message_user(
             request, f"Deactivated {done} account{'s' if done != 1 else ''}: nothing was deleted."
         )
+
+    @admin.display(description="Second factors")
+    def second_factors(self, user: User) -> str:
+        """The kinds of second factor the user has set up and when, never their secrets."""
+        factors = [
+            f"{FACTOR_NAMES[authenticator.type]} (added {authenticator.created_at:%d %b %Y})"
+            for authenticator in Authenticator.objects.filter(user=user).order_by("created_at")
+        ]
+        return "; ".join(factors) or "None"

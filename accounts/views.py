@@ -85,8 +85,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("settings")
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    """Edit one's own profile; invalid input comes back with messages at the fields."""
+    """Edit one's own profile; invalid input comes back with messages at the fields, and
+    Preview (without JavaScript) shows the form again with the bio's preview, unsaved."""
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if request.method == "POST" and form.previewing:
+        form.is_valid()  # the preview shows with any error the text would meet on saving
+        return render(request, "accounts/profile_edit.html", {"form": form})
     if request.method == "POST":
         if form.is_valid():
             form.save()

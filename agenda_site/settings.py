@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "template_partials.apps.SimpleAppConfig",
     "django_tasks",
     "django_tasks_db",
@@ -163,6 +164,30 @@ ACCOUNT_FORMS = {
 # ASCII letters, digits, - and _: no look-alike ("ｒｏｏｔ", Cyrillic "аdmin") can sign up.
 ACCOUNT_USERNAME_VALIDATORS = "projects.validators.username_validators"
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "accounts", "people", "curators", "staff"]
+# Adding, removing or choosing an email address asks for the password (or a second factor)
+# again, whatever the age of the session; changing the password asks for the current one.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+# Every verified address of an account hears of a change to its addresses, its password or
+# its second factors (accounts.adapters.AccountAdapter.send_notification_mail).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+
+# Two-factor authentication (allauth's MFA app): an authenticator app (TOTP) with recovery
+# codes, and security keys or passkeys (WebAuthn) as a second factor. WebAuthn needs HTTPS,
+# or http://localhost in development (not 127.0.0.1: an IP address cannot be its domain).
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+    "add_webauthn": "accounts.forms.AddWebAuthnForm",
+    "edit_webauthn": "accounts.forms.EditWebAuthnForm",
+}
+# Staff reach the admin only with a second factor set up and used in this session
+# (accounts.two_factor). Off only for development: `make run` turns it off.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 
 # The address a request comes from, for allauth's rate limits and the board's alike
 # (projects.ratelimits.client_address): REMOTE_ADDR, unless the app servers sit behind this
@@ -205,6 +230,8 @@ RATE_LIMITS = {
         # A reminder's one-click links and unsubscribe links, which need no sign-in (mail
         # providers post one-click unsubscribes from a few addresses of theirs).
         "link": "60/m/ip,1000/h/ip",
+        # Previews of markdown (they store nothing, but each renders on the server).
+        "preview": "60/m/user,600/h/user,120/m/ip",
     }.items()
 }
 
@@ -279,14 +306,25 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to stdout, with the keys of password reset and verification links (and other
+# secrets that ride in URLs) taken out of every line (projects.logs); gunicorn's access log
+# is filtered the same way by gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
     },
+    "filters": {
+        "redact_secrets": {"()": "projects.logs.RedactSecrets"},
+    },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": sys.stdout, "formatter": "plain"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": sys.stdout,
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

@@ -57,3 +57,18 @@ def rate_limits_are_shared(app_configs, **kwargs) -> list[checks.CheckMessage]:
             id="board.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.security)
+def staff_use_two_factor_in_production(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """With DEBUG off, warn when staff could reach the admin with a password alone."""
+    if settings.DEBUG or settings.STAFF_MFA_REQUIRED:
+        return []
+    return [
+        checks.Warning(
+            "With DEBUG off, STAFF_MFA_REQUIRED is off: staff reach the admin with a "
+            "password alone.",
+            hint="Unset STAFF_MFA_REQUIRED (it defaults to on), or set it to true.",
+            id="board.W002",
+        )
+    ]

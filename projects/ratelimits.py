@@ -47,6 +47,7 @@ KINDS = {
     "curation": "curation actions",
     "link": "uses of emailed links",
     "lookup": "name lookups",
+    "preview": "previews",
 }
 
 RATE = re.compile(r"^(?P<amount>\d+)/(?P<count>\d*)(?P<unit>[smhd])(?:/(?P<per>user|ip))?$")

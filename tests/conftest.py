@@ -13,8 +13,10 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.forms.models import model_to_dict
+from django.test import Client
 
 from projects.models import Agenda, Event, Project, Tag, TextVersion
+from tests import factories
 from tests.factories import UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -111,9 +113,27 @@ def curator(db):
 
 
 @pytest.fixture
-def curating(client, curator):
-    """The test client, signed in as the curator."""
-    client.force_login(curator)
+def sign_in_with_two_factor(db):
+    """A function that signs a test client in as a user the way the site's sign-in does for
+    an account with an authenticator app (password, then code), as staff must be for the
+    admin. It sets the app up first if the user has none (``UserFactory(two_factor=True)``).
+    tests/test_staff_mfa.py goes through the real pages instead."""
+    return factories.sign_in_with_two_factor
+
+
+@pytest.fixture
+def admin_client(admin_user, sign_in_with_two_factor) -> Client:
+    """pytest-django's client signed in as its superuser, with the second factor that the
+    admin asks staff for."""
+    client = Client()
+    sign_in_with_two_factor(client, admin_user)
+    return client
+
+
+@pytest.fixture
+def curating(client, curator, sign_in_with_two_factor):
+    """The test client, signed in as the curator (with a second factor, as for the admin)."""
+    sign_in_with_two_factor(client, curator)
     return curator
 
 

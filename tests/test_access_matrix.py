@@ -33,6 +33,7 @@ import copy
 import datetime
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
@@ -52,7 +53,13 @@ from notifications.mail import unsubscribe_token
 from notifications.models import Delivery
 from projects import freshness, services
 from projects.models import Claim, Project
-from tests.factories import AgendaFactory, ProjectFactory, TagFactory, UserFactory
+from tests.factories import (
+    AgendaFactory,
+    ProjectFactory,
+    TagFactory,
+    UserFactory,
+    sign_in_with_two_factor,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -204,9 +211,23 @@ def account(url: str, get: str = "200", post: str = "200") -> Row:
     )
 
 
+def reauthenticate(path: str) -> str:
+    """The answer that asks for the password again before /accounts/2fa/``path``."""
+    return "302 /accounts/reauthenticate/?next=" + quote(f"/accounts/2fa/{path}", safe="")
+
+
+def reauthenticated(url: str, route: str | None = None) -> dict[str, Row]:
+    """A two-factor page that asks everyone signed in for their password again first. Its
+    row is keyed by ``route`` (under accounts/2fa/), or by ``url`` itself."""
+    path = url.removeprefix("/accounts/2fa/")
+    again = reauthenticate(path)
+    return {f"accounts/2fa/{route or path}": account(url, again, again)}
+
+
 def admin(url: str, get: str | dict = "200", post: str | dict = "200") -> Row:
-    """An admin page: for staff, whom ``get``/``post`` answer; anyone else signs in there."""
-    spread = {NOT_STAFF: ADMIN_LOGIN}
+    """An admin page: for staff, whom ``get``/``post`` answer; the signed out sign in there,
+    researchers are refused."""
+    spread = {SIGNED_OUT: ADMIN_LOGIN, RESEARCHERS: "403"}
     return Row(
         url,
         get={**spread, STAFF: get} if isinstance(get, str) else {**spread, **get},
@@ -384,6 +405,8 @@ TABLE: dict[str, Row] = {
         post={RESEARCHERS: "403", STAFF: f"303 {PROJECT}#output-{{w.output.pk}}"},
         hx_post={RESEARCHERS: "403", STAFF: "200"},
     ),
+    # Write / Preview: the server renders the text as it would be saved, and stores nothing.
+    "preview/": members("/preview/", get="405", post="200"),
     # One's own pages. An empty profile is a valid one (every field is optional).
     "me/": account("/me/", post="405"),
     # The names offered after "@" as one writes: for people who may take part.
@@ -425,11 +448,10 @@ TABLE: dict[str, Row] = {
         post={SIGNED_OUT: "302 /accounts/login/", SIGNED_IN: "302 /"},
     ),
     "accounts/reauthenticate/": account("/accounts/reauthenticate/"),
-    "accounts/reauthenticate/code/": account("/accounts/reauthenticate/code/"),
+    # Confirming it is you by an emailed code: off, as signing in by code is.
+    "accounts/reauthenticate/code/": account("/accounts/reauthenticate/code/", "403", "403"),
     "accounts/reauthenticate/code/confirm/": account(
-        "/accounts/reauthenticate/code/confirm/",
-        "302 /accounts/reauthenticate/code/",
-        "302 /accounts/reauthenticate/code/",
+        "/accounts/reauthenticate/code/confirm/", "403", "403"
     ),
     "accounts/email/": account("/accounts/email/", post="302 /accounts/email/"),
     "accounts/password/change/": account("/accounts/password/change/"),
@@ -454,15 +476,62 @@ TABLE: dict[str, Row] = {
             ("anonymous", "deactivated", *SIGNED_IN): "302 /accounts/login/",
         },
     ),
+    # Two-factor authentication (allauth's MFA app). The world's staff have an authenticator
+    # app and signed in with it; researchers have none. Setting up, removing or changing a
+    # factor asks for the password again first (the sessions here signed in long enough ago).
+    "accounts/2fa/": account("/accounts/2fa/", post="405"),
+    # The sign-in's second step, with no sign-in waiting for it.
+    "accounts/2fa/authenticate/": Row(
+        "/accounts/2fa/authenticate/",
+        get={SIGNED_OUT: "302 /accounts/login/", SIGNED_IN: "302 /"},
+        post={SIGNED_OUT: "302 /accounts/login/", SIGNED_IN: "302 /"},
+    ),
+    "accounts/2fa/reauthenticate/": Row(
+        "/accounts/2fa/reauthenticate/",
+        get={SIGNED_OUT: LOGIN, RESEARCHERS: "302 /accounts/reauthenticate/", STAFF: "200"},
+        post={SIGNED_OUT: LOGIN, RESEARCHERS: "302 /accounts/reauthenticate/", STAFF: "200"},
+    ),
+    **reauthenticated("/accounts/2fa/totp/activate/"),
+    "accounts/2fa/totp/deactivate/": Row(
+        "/accounts/2fa/totp/deactivate/",
+        get={SIGNED_OUT: LOGIN, RESEARCHERS: "404", STAFF: reauthenticate("totp/deactivate/")},
+        post={SIGNED_OUT: LOGIN, RESEARCHERS: "404", STAFF: reauthenticate("totp/deactivate/")},
+    ),
+    # Nobody here has recovery codes yet.
+    "accounts/2fa/recovery-codes/": account("/accounts/2fa/recovery-codes/", "404", "405"),
+    **reauthenticated("/accounts/2fa/recovery-codes/generate/"),
+    "accounts/2fa/recovery-codes/download/": account(
+        "/accounts/2fa/recovery-codes/download/", "404", "404"
+    ),
+    "accounts/2fa/webauthn/": account("/accounts/2fa/webauthn/", post="405"),
+    **reauthenticated("/accounts/2fa/webauthn/add/"),
+    # Nobody here has a security key to confirm with: the password instead.
+    "accounts/2fa/webauthn/reauthenticate/": account(
+        "/accounts/2fa/webauthn/reauthenticate/",
+        "302 /accounts/reauthenticate/",
+        "302 /accounts/reauthenticate/",
+    ),
+    **reauthenticated("/accounts/2fa/webauthn/keys/1/remove/", "webauthn/keys/<int:pk>/remove/"),
+    **reauthenticated("/accounts/2fa/webauthn/keys/1/edit/", "webauthn/keys/<int:pk>/edit/"),
     # The admin: staff only; curators hold the Curators group's permissions.
     "admin/": admin("/admin/"),
-    "admin/login/": Row("/admin/login/", get={NOT_STAFF: "200", STAFF: "302 /admin/"}, post="200"),
+    # No sign-in form of its own: the site's, whose rate limits and second step apply.
+    "admin/login/": Row(
+        "/admin/login/",
+        get={SIGNED_OUT: LOGIN, RESEARCHERS: "403", STAFF: "302 /admin/"},
+        post={SIGNED_OUT: LOGIN, RESEARCHERS: "403", STAFF: "302 /admin/"},
+    ),
     "admin/logout/": Row(
         "/admin/logout/",
         get={NOT_STAFF: "302 /admin/", STAFF: "405"},
         post={NOT_STAFF: "302 /admin/", STAFF: "200"},
     ),
-    "admin/password_change/": admin("/admin/password_change/"),
+    # The site's password change, which tells every address of the account.
+    "admin/password_change/": admin(
+        "/admin/password_change/",
+        "302 /accounts/password/change/",
+        "302 /accounts/password/change/",
+    ),
     "admin/password_change/done/": admin("/admin/password_change/done/", post="405"),
     "admin/autocomplete/": admin("/admin/autocomplete/", get="403", post="405"),
     "admin/jsi18n/": admin("/admin/jsi18n/", post="405"),
@@ -596,6 +665,9 @@ def client_as(role: str, world: World) -> Client:
         client.force_login(world.deactivated)
         world.deactivated.is_active = False
         world.deactivated.save(update_fields=["is_active"])
+    elif role in STAFF:
+        # Staff sign in with their second factor, which the admin asks them for.
+        sign_in_with_two_factor(client, getattr(world, role))
     elif role != "anonymous":
         client.force_login(getattr(world, role))
     return client

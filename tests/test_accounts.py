@@ -129,7 +129,7 @@ def test_signing_in_with_a_next_page_returns_there(client):
 
 # allauth's own rate limits: on, and counted whatever host name or port a request uses.
 
-TOO_MANY_SIGN_INS = "Too many failed login attempts. Try again later."
+TOO_MANY_SIGN_INS = "Too many failed attempts to sign in to this account."
 
 
 @pytest.mark.parametrize("login", ["ada", "ADA@example.org"])

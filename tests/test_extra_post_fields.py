@@ -279,9 +279,10 @@ def test_signing_up_with_staff_fields_makes_a_plain_researcher(client):
     assert not user.groups.exists() and not user.user_permissions.exists()
 
 
-def test_a_curator_cannot_set_a_projects_status_or_merge_it_through_its_admin_page(client, curator):
+def test_a_curator_cannot_set_a_projects_status_or_merge_it_through_its_admin_page(
+    client, curator, curating
+):
     project, other = ProjectFactory(), ProjectFactory()
-    client.force_login(curator)
     url = reverse("admin:projects_project_change", args=[project.pk])
     form = client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields}

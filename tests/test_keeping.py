@@ -36,8 +36,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def superuser_client(client):
-    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+def superuser_client(client, sign_in_with_two_factor):
+    sign_in_with_two_factor(client, UserFactory(username="root", is_superuser=True, is_staff=True))
     return client
 
 
@@ -347,13 +347,13 @@ def test_a_curator_reads_earlier_versions_on_the_comments_admin_page(client, cur
 
 
 def test_a_flagged_comment_edited_clean_shows_curators_what_was_flagged(
-    client, curating, researcher, other_researcher
+    client, curating, researcher, other_researcher, sign_in_with_two_factor
 ):
     comment = ProjectFactory().add_comment(author=researcher, body="Something abusive.")
     comment.flag(by=other_researcher, reason="Abuse")
     client.force_login(researcher)
     _edit(client, comment, "Something perfectly polite.")
-    client.force_login(curating)
+    sign_in_with_two_factor(client, curating)
 
     page = client.get(reverse("admin:projects_comment_change", args=[comment.pk])).content.decode()
     queue = client.get(reverse("admin:projects_comment_changelist") + "?flagged=open")
@@ -377,7 +377,9 @@ def test_a_comment_flagged_after_its_last_edit_reads_unchanged(client, curating,
 
 
 @pytest.mark.parametrize("who", ["visitor", "author", "researcher", "staff without rights"])
-def test_earlier_versions_are_shown_to_nobody_but_curators(client, researcher, who):
+def test_earlier_versions_are_shown_to_nobody_but_curators(
+    client, researcher, who, sign_in_with_two_factor
+):
     comment = ProjectFactory().add_comment(author=researcher, body="The regretted words.")
     comment.edit(body="The words that stand.")
     if who != "visitor":
@@ -385,7 +387,9 @@ def test_earlier_versions_are_shown_to_nobody_but_curators(client, researcher, w
         if user is None:  # staff, but not in the Curators group
             user = UserFactory(is_staff=True)
             user.groups.clear()
-        client.force_login(user)
+            sign_in_with_two_factor(client, user)
+        else:
+            client.force_login(user)
 
     admin_page = client.get(reverse("admin:projects_comment_change", args=[comment.pk]))
     pages = [

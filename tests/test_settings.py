@@ -171,3 +171,16 @@ def test_make_check_config_is_clean_with_no_cache_url_of_its_own():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_with_debug_off_staff_without_two_factor_is_a_warning():
+    smtp = {"DEBUG": "false", "EMAIL_URL": "smtp://mail.example.org:25"}
+
+    off = manage_check(STAFF_MFA_REQUIRED="false", **smtp)
+    default = manage_check(**smtp)
+    development = manage_check(DEBUG="true", STAFF_MFA_REQUIRED="false")
+
+    assert (
+        "board.W002" in off.stderr and "staff reach the admin with a password alone" in off.stderr
+    )
+    assert "board.W002" not in default.stderr + development.stderr

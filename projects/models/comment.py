@@ -61,6 +61,15 @@ class Comment(RenderedMarkdown):
         after it."""
         return reverse("projects:comment-permalink", args=[self.pk])
 
+    def quote(self) -> str:
+        """Its text as a markdown quote (``> `` lines), then a link back to it under its
+        author's name, ready to write below."""
+        quoted = "\n".join(f"> {line}".rstrip() for line in self.body.splitlines())
+        name = self.author.public_name.replace("\\", "\\\\")
+        for char in "[]*_`<>":
+            name = name.replace(char, "\\" + char)  # the name is shown as written
+        return f"{quoted}\n\n[{name} wrote]({self.get_absolute_url()})\n\n"
+
     def discussion_page(self) -> int:
         """The page of its project's discussion that shows it: its thread's, counted from
         the latest threads (page 1). One query (two for a reply)."""

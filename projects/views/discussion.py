@@ -22,6 +22,7 @@ from projects.views.common import (
     participant_required,
     render_sections,
     respond_to_post,
+    saved,
     see_other,
 )
 
@@ -79,7 +80,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     discussion_page=comment.discussion_page(),
                 )
                 # The edit form swapped itself in; the answer replaces the whole discussion.
-                return reswap(retarget(response, "#discussion"), "outerHTML")
+                return saved(reswap(retarget(response, "#discussion"), "outerHTML"))
             messages.success(request, "Comment updated.")
             return see_other(comment.page_url())
         if not request.htmx:

@@ -2,7 +2,8 @@
 // - the search icons of the two-box (filter_horizontal) selects carry an aria-label on a
 //   plain <span>, which has no role to name: they become images with that name;
 // - the tabular inlines' first and last column headers are empty: they get a name that
-//   only screen readers read.
+//   only screen readers read;
+// - the tabular inlines' fields have no <label>: each is named by its column's header.
 (function () {
   "use strict";
 
@@ -24,6 +25,18 @@
           var name = th.classList.contains("original") ? "Item" : deletes ? "Delete" : "Options";
           th.appendChild(visuallyHidden(name));
         }
+      });
+      var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, column) {
+          cell.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(function (field) {
+            if (!field.labels.length && !field.hasAttribute("aria-label") && headers[column]) {
+              field.setAttribute("aria-label", headers[column]);
+            }
+          });
+        });
       });
     });
   }

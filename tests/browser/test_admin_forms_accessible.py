@@ -16,12 +16,12 @@ pytestmark = [
 ]
 
 
-def test_every_admin_screen_passes_axe(page_at, live_server, admin_user):
+def test_every_admin_screen_passes_axe(page_at, live_server, admin_user, sign_in_with_two_factor):
     project = ProjectFactory()
     CommentFactory(project=project)
     OutputFactory(project=project)
     client = Client()
-    client.force_login(admin_user)
+    sign_in_with_two_factor(client, admin_user)
     page = page_at(LAPTOP)
     page.context.add_cookies(
         [
@@ -44,4 +44,4 @@ def test_every_admin_screen_passes_axe(page_at, live_server, admin_user):
             urls.append(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
         for url in urls:
             response = page.goto(live_server.url + url)
-            assert response.status == 200, url
+            assert (response.status, page.url) == (200, live_server.url + url)
