@@ -29,9 +29,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 run: export DEBUG ?= true
+# The local admin reaches the admin with a password alone; STAFF_MFA_REQUIRED=true to try the rule.
+run: export STAFF_MFA_REQUIRED ?= false
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(MANAGE) migrate --noinput
+	$(MANAGE) rerender_markdown
 	$(MANAGE) import_agenda $(DEMO_AGENDA)
 	$(MANAGE) ensure_local_admin --url http://$(HOST):$(PORT)/
 	@# The sweep (reminders, dormancy, digests, retries) runs beside the server, once a minute.
@@ -55,15 +58,16 @@ fmt: install
 bench-sweep: install
 	$(BIN)/python bench/sweep.py
 
-# `check --deploy` under the environment of a production deploy, no missing migrations, and
-# no known vulnerability in a pinned dependency.
+# `check --deploy` under the environment of a production deploy (several app servers, so a
+# shared Redis cache for the rate limits: the check only reads the setting, it connects to
+# nothing), no missing migrations, and no known vulnerability in a pinned dependency.
 check: check-config audit
 
 check-config: install
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 	ALLOWED_HOSTS=board.example.org DATABASE_URL=$${DATABASE_URL:-sqlite:///:memory:} \
-	EMAIL_URL=smtp+tls://board@mail.example.org:587 \
+	EMAIL_URL=smtp+tls://board@mail.example.org:587 CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/0} \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # Known vulnerabilities in any pinned dependency, from PyPI's advisory data. --strict fails

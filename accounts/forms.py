@@ -3,10 +3,16 @@
 from typing import ClassVar
 
 from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
+from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.http import HttpRequest
 
 from accounts.models import User
+from projects.forms.base import MarkdownTextarea, mark_preview, previewed_field
 from projects.validators import validate_link
 
 
@@ -26,13 +32,19 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["display_name", "affiliation", "website", "bio"]
         widgets = {
-            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+            "bio": MarkdownTextarea(attrs={"rows": 4, "maxlength": 1000}),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         """Labels without Django's trailing colon, like the site's other forms."""
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        mark_preview(self)
+
+    @property
+    def previewing(self) -> str:
+        """The bio, when its Preview button sent the form (nothing is saved then); else ""."""
+        return previewed_field(self)
 
 
 class BoardWordsMixin:
@@ -96,9 +108,19 @@ class SignupForm(BoardWordsMixin, allauth_forms.SignupForm):
 
 
 class AddEmailForm(BoardWordsMixin, allauth_forms.AddEmailForm):
-    """allauth's form to add an email address, in the board's words."""
+    """allauth's form to add an email address, in the board's words; the account's
+    verified addresses are told of the new one."""
 
     words = {"email": ("Email", "Enter the email address to add.")}
+
+    def save(self, request: HttpRequest):
+        """Add the address (allauth mails it a verification link), and tell the others."""
+        address = super().save(request)
+        if address.pk:
+            get_adapter(request).send_notification_mail(
+                "account/email/email_added", self.user, {"added_email": address.email}
+            )
+        return address
 
 
 class ResetPasswordForm(BoardWordsMixin, allauth_forms.ResetPasswordForm):
@@ -139,3 +161,39 @@ class ReauthenticateForm(BoardWordsMixin, allauth_forms.ReauthenticateForm):
     """allauth's "enter your password again" form, in the board's words."""
 
     words = {"password": ("Password", "Enter your password.")}
+
+
+CODE_WORDS = (
+    "Code",
+    "Enter the six-digit code your authenticator app shows, or one of your recovery codes.",
+)
+
+
+class AuthenticateForm(BoardWordsMixin, mfa_forms.AuthenticateForm):
+    """allauth's second step of signing in (a code), in the board's words."""
+
+    words = {"code": CODE_WORDS}
+
+
+class MFAReauthenticateForm(BoardWordsMixin, mfa_forms.ReauthenticateForm):
+    """allauth's "confirm it is you" with a code, in the board's words."""
+
+    words = {"code": CODE_WORDS}
+
+
+class ActivateTOTPForm(BoardWordsMixin, totp_forms.ActivateTOTPForm):
+    """allauth's form that turns on an authenticator app, in the board's words."""
+
+    words = {"code": ("Code from the app", "Enter the six-digit code your app shows.")}
+
+
+class AddWebAuthnForm(BoardWordsMixin, webauthn_forms.AddWebAuthnForm):
+    """allauth's form that adds a security key, in the board's words."""
+
+    words = {"name": ("Name of the key", None)}
+
+
+class EditWebAuthnForm(BoardWordsMixin, webauthn_forms.EditWebAuthnForm):
+    """allauth's form that renames a security key, in the board's words."""
+
+    words = {"name": ("Name of the key", "Give the key a name.")}

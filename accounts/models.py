@@ -1,15 +1,45 @@
 """The board's user model, custom from the first migration so that it can grow."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models.deletion import ProtectedError
 from django.urls import reverse
 
 from projects.markdown import RenderedMarkdown
 from projects.validators import OneLineCharField, validate_link
 
+NEVER_DELETED = (
+    "Accounts are never deleted: their comments, claims and outputs stay with their name. "
+    "Deactivate the account instead (untick “Active”)."
+)
+
+
+class UserQuerySet(models.QuerySet):
+    """People, who are deactivated, never deleted."""
+
+    def delete(self):
+        """Refused, for every row: raises ProtectedError."""
+        raise ProtectedError(NEVER_DELETED, set(self))
+
+    delete.queryset_only = True
+
+    def deactivate(self) -> int:
+        """Switch these accounts off: they can no longer sign in, and all they wrote stays.
+        Returns how many were active. Never raises."""
+        return self.filter(is_active=True).update(is_active=False)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    """Django's user manager (create_user, create_superuser), over ``UserQuerySet``."""
+
 
 class User(RenderedMarkdown, AbstractUser):
-    """A researcher or curator. Profile fields live here rather than in a side table."""
+    """A researcher or curator. Profile fields live here rather than in a side table.
+
+    Never deleted, by any screen or code: ``delete`` raises ProtectedError, and so does
+    deleting a queryset of users. An account that must stop is deactivated.
+    """
 
     display_name = OneLineCharField(
         max_length=100, blank=True, help_text="How your name appears on the board."
@@ -28,6 +58,8 @@ class User(RenderedMarkdown, AbstractUser):
 
     markdown_fields = {"bio": "bio_html"}
 
+    objects = UserManager()
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
@@ -38,6 +70,10 @@ class User(RenderedMarkdown, AbstractUser):
     def get_absolute_url(self) -> str:
         """The person's public page."""
         return reverse("accounts:person-detail", args=[self.username])
+
+    def delete(self, *args, **kwargs):
+        """Refused: raises ProtectedError. Deactivate the account instead."""
+        raise ProtectedError(NEVER_DELETED, {self})
 
     @property
     def public_name(self) -> str:

@@ -1,22 +1,27 @@
 """A researcher's public page, and the form to edit one's own profile."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.forms import ProfileForm
 from accounts.models import User
 from notifications.models import Notification
 from projects.models import Claim, Comment, Interest, Output, Project, Watch
+from projects.ratelimits import Refusal, rate_limited, take, too_many
+from projects.views.common import participant_required
 
 PER_SECTION = 50
 # How many of the latest notifications your board shows (the rest: /notifications/).
 NOTICES = 8
 
 
-@require_GET
+@require_safe
 def person_detail(request: HttpRequest, username: str) -> HttpResponse:
     """A researcher's active and past claims, outputs and comments (the latest of each)."""
     person = get_object_or_404(User, username=username, is_active=True)
@@ -77,10 +82,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("settings")
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    """Edit one's own profile; invalid input comes back with messages at the fields."""
+    """Edit one's own profile; invalid input comes back with messages at the fields, and
+    Preview (without JavaScript) shows the form again with the bio's preview, unsaved."""
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if request.method == "POST" and form.previewing:
+        form.is_valid()  # the preview shows with any error the text would meet on saving
+        return render(request, "accounts/profile_edit.html", {"form": form})
     if request.method == "POST":
         if form.is_valid():
             form.save()
@@ -88,3 +98,31 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             return redirect(request.user)
         return render(request, "accounts/profile_edit.html", {"form": form}, status=400)
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+# How many names the lookup offers after "@".
+LOOKUP_MOST = 8
+# What may follow "@": the start of a username.
+_PREFIX = re.compile(r"[A-Za-z0-9_-]{1,150}")
+
+
+@participant_required
+@require_safe
+def mention_lookup(request: HttpRequest) -> HttpResponse:
+    """The active people whose username or display name starts with ``q`` (what follows
+    "@"), at most LOOKUP_MOST, as the options of a listbox (static/js/mentions.js shows it
+    under the text being written); none for a ``q`` no username could start with. Counted
+    against the "lookup" rate limit (429 past it)."""
+    taken = take(request, "lookup")
+    if isinstance(taken, Refusal):
+        return too_many(request, taken)
+    prefix = request.GET.get("q", "").removeprefix("@")
+    people = []
+    if _PREFIX.fullmatch(prefix):
+        people = (
+            User.objects.filter(is_active=True)
+            .filter(Q(username__istartswith=prefix) | Q(display_name__istartswith=prefix))
+            .only("username", "display_name")
+            .order_by("username")[:LOOKUP_MOST]
+        )
+    return render(request, "accounts/_mention_options.html", {"people": people})

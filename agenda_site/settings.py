@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "template_partials.apps.SimpleAppConfig",
     "django_tasks",
     "django_tasks_db",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "projects.middleware.board_links",
 ]
 
 ROOT_URLCONF = "agenda_site.urls"
@@ -162,6 +164,76 @@ ACCOUNT_FORMS = {
 # ASCII letters, digits, - and _: no look-alike ("ｒｏｏｔ", Cyrillic "аdmin") can sign up.
 ACCOUNT_USERNAME_VALIDATORS = "projects.validators.username_validators"
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "accounts", "people", "curators", "staff"]
+# Adding, removing or choosing an email address asks for the password (or a second factor)
+# again, whatever the age of the session; changing the password asks for the current one.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+# Every verified address of an account hears of a change to its addresses, its password or
+# its second factors (accounts.adapters.AccountAdapter.send_notification_mail).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+
+# Two-factor authentication (allauth's MFA app): an authenticator app (TOTP) with recovery
+# codes, and security keys or passkeys (WebAuthn) as a second factor. WebAuthn needs HTTPS,
+# or http://localhost in development (not 127.0.0.1: an IP address cannot be its domain).
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+    "add_webauthn": "accounts.forms.AddWebAuthnForm",
+    "edit_webauthn": "accounts.forms.EditWebAuthnForm",
+}
+# Staff reach the admin only with a second factor set up and used in this session
+# (accounts.two_factor). Off only for development: `make run` turns it off.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
+
+# The address a request comes from, for allauth's rate limits and the board's alike
+# (projects.ratelimits.client_address): REMOTE_ADDR, unless the app servers sit behind this
+# many proxies of yours, each appending to X-Forwarded-For, or behind one that puts the
+# client's address in a header of its own (e.g. X-Real-IP). Never trust a header that a
+# client can send straight to the app servers.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+
+# Rate limits on the board's writes (projects/ratelimits.py), counted in the cache: per
+# kind of write, comma-separated rates in allauth's notation, so many per period (s, m, h,
+# d; "10m" is ten minutes) per account ("user") or per address ("ip"). Each is read from
+# RATE_LIMIT_<KIND> (RATE_LIMIT_CHECK_IN for "check-in"); an empty value lifts that kind's
+# limits. Far above what a person does by hand: they stop scripts, not researchers.
+RATE_LIMITS = {
+    kind: env.str("RATE_LIMIT_" + kind.upper().replace("-", "_"), default=default)
+    for kind, default in {
+        # Comments and replies.
+        "comment": "10/m/user,100/h/user,30/m/ip,300/h/ip",
+        # Editing and deleting one's comments.
+        "edit": "20/m/user,200/h/user,60/m/ip",
+        # Claiming, completing, releasing, reviving.
+        "claim": "10/m/user,60/h/user,30/m/ip",
+        # Checking in, and "Still on it".
+        "check-in": "10/m/user,100/h/user,30/m/ip",
+        # Linking outputs.
+        "output": "10/m/user,100/h/user,30/m/ip",
+        # Proposing projects and edits.
+        "proposal": "5/m/user,50/h/user,15/m/ip",
+        # Flagging comments for curators.
+        "flag": "10/m/user,100/h/user,30/m/ip",
+        # "I want this done" and watching, on and off.
+        "signal": "30/m/user,500/h/user,90/m/ip",
+        # Looking up names to mention as one types "@" (a read, but one per few keystrokes).
+        "lookup": "60/m/user,1000/h/user,120/m/ip",
+        # Notification settings, marking notifications read, one's profile.
+        "settings": "20/m/user,60/m/ip",
+        # Curators on the site: hiding comments, reviewing outputs.
+        "curation": "60/m/user,180/m/ip",
+        # A reminder's one-click links and unsubscribe links, which need no sign-in (mail
+        # providers post one-click unsubscribes from a few addresses of theirs).
+        "link": "60/m/ip,1000/h/ip",
+        # Previews of markdown (they store nothing, but each renders on the server).
+        "preview": "60/m/user,600/h/user,120/m/ip",
+    }.items()
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -234,14 +306,25 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to stdout, with the keys of password reset and verification links (and other
+# secrets that ride in URLs) taken out of every line (projects.logs); gunicorn's access log
+# is filtered the same way by gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
     },
+    "filters": {
+        "redact_secrets": {"()": "projects.logs.RedactSecrets"},
+    },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": sys.stdout, "formatter": "plain"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": sys.stdout,
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

@@ -15,3 +15,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("projects.urls")),
 ]
+
+# allauth answers its own rate limits (sign-in, sign-up, password reset) with this view.
+handler429 = "projects.ratelimits.handler429"

@@ -8,6 +8,12 @@ free, the people who want it done are told so. Nobody hears of what they did the
 nor of anything on an unpublished proposal, and a rejected output is told to its linker
 alone.
 
+The people a comment, a reply, a claim's plan or a check-in note mentions (``@username``)
+hear of it under "Mentions of you", whether or not they follow the project: once per
+comment (an edit tells only the people it adds, and never someone already told of a mention
+in that comment), never from a hidden or deleted comment, and never from a proposal (nobody
+else may read one before a curator publishes it), nor of a mention of themselves.
+
 A claim's holder alone hears of the sweep's reminders about it (it went quiet, its target
 date is near) and of its turning dormant, in their list only: the reminder's email is the
 one ``projects.freshness`` sends, and dormancy has none.
@@ -16,6 +22,7 @@ one ``projects.freshness`` sends, and dormancy has none.
 from __future__ import annotations
 
 import operator
+from collections.abc import Collection
 from functools import reduce
 
 from django.contrib.auth import get_user_model
@@ -71,9 +78,10 @@ LIST_ONLY = frozenset({Topic.REMINDERS})
 ENDS_A_CLAIM = frozenset({Kind.RELEASED, Kind.WENT_DORMANT})
 
 
-def notify(event: Event) -> list[Notification]:
-    """Tell everyone ``event`` concerns, but its actor: a notification each, and an email at
-    once to those who chose that for its topic (see the module's docstring for who).
+def notify(event: Event, *, mentioned: Collection[str] = ()) -> list[Notification]:
+    """Tell everyone ``event`` concerns, but its actor, and the active accounts whose
+    usernames ``mentioned`` names: a notification each, and an email at once to those who
+    chose that for its topic (see the module's docstring for who).
 
     Called at the end of ``Event.record``, so it runs in the change's transaction: a change
     that rolls back tells no one. A fixed number of queries whatever the number of people
@@ -82,14 +90,26 @@ def notify(event: Event) -> list[Notification]:
     """
     followed = FOLLOWED.get(event.kind)
     about_you = ABOUT_YOU.get(event.kind)
-    if (followed is None and about_you is None) or not event.project.is_public:
+    # A comment nobody may read any more tells no one of its mentions.
+    if mentioned and event.comment_id and not event.comment.is_shown:
+        mentioned = ()
+    if (followed is None and about_you is None and not mentioned) or not event.project.is_public:
         return []
-    people = list(_people(event, followers=followed is not None, about_you=about_you is not None))
+    people = list(
+        _people(
+            event,
+            followers=followed is not None,
+            about_you=about_you is not None,
+            mentioned=mentioned,
+        )
+    )
     free = event.kind in ENDS_A_CLAIM and bool(people) and left_free(event, people[0].claims_left)
     now = timezone.now()
     notifications = []
     for person in people:
-        if about_you and person.concerned:
+        if person.mentioned:
+            topic, reason = Topic.MENTIONS, Reason.MENTION
+        elif about_you and person.concerned:
             topic, reason = about_you
         elif person.holds_claim:
             topic, reason = followed, Reason.CLAIM
@@ -118,11 +138,15 @@ def notify(event: Event) -> list[Notification]:
     return notifications
 
 
-def _people(event: Event, *, followers: bool, about_you: bool) -> models.QuerySet:
+def _people(
+    event: Event, *, followers: bool, about_you: bool, mentioned: Collection[str]
+) -> models.QuerySet:
     """Everyone ``event`` concerns but its actor, in one query: active accounts with their
-    choices, each marked ``holds_claim``, ``wants_it``, ``watching`` and ``concerned`` (the
-    replied-to author, the output's linker), and each carrying ``claims_left``, the
-    project's active claims (for ``left_free``, so that it costs no query of its own)."""
+    choices, each marked ``holds_claim``, ``wants_it``, ``watching``, ``concerned`` (the
+    replied-to author, the output's linker) and ``mentioned`` (named in ``mentioned``, and
+    not told of a mention in the event's comment before), and each carrying
+    ``claims_left``, the project's active claims (for ``left_free``, so that it costs no
+    query of its own)."""
     project = event.project_id
     claims = Claim.objects.active().filter(project_id=project)
     interests = Interest.objects.filter(project_id=project)
@@ -138,7 +162,18 @@ def _people(event: Event, *, followers: bool, about_you: bool) -> models.QuerySe
     else:
         linked = Output.objects.filter(pk=event.output_id)
         concerned = models.Q(pk__in=linked.values("submitted_by_id"))
+    if mentioned:
+        mention = models.Q(username__in=mentioned)
+        if event.comment_id:
+            told = Notification.objects.filter(
+                topic=Topic.MENTIONS, event__comment_id=event.comment_id
+            )
+            mention &= ~models.Q(pk__in=told.values("recipient_id"))
+    else:
+        mention = models.Value(False)
     who = [concerned] if about_you else []
+    if mentioned:
+        who.append(mention)
     if followers:
         who += [
             models.Q(pk__in=claims.values("researcher_id")),
@@ -157,6 +192,7 @@ def _people(event: Event, *, followers: bool, about_you: bool) -> models.QuerySe
             wants_it=models.Exists(interests.filter(researcher_id=models.OuterRef("pk"))),
             watching=models.Exists(watches.filter(user_id=models.OuterRef("pk"))),
             concerned=models.ExpressionWrapper(concerned, output_field=models.BooleanField()),
+            mentioned=models.ExpressionWrapper(mention, output_field=models.BooleanField()),
             claims_left=Coalesce(
                 models.Subquery(
                     claims.order_by()

@@ -12,6 +12,7 @@ from projects.forms.base import ActionForm
 # the ones you watch, hold a claim on, or want done.
 HELP = {
     Topic.REPLIES: "Someone answers a comment you wrote.",
+    Topic.MENTIONS: "Someone writes @ and your username in a comment, a plan or a check-in.",
     Topic.DECISIONS: "A curator accepts or rejects an output you linked.",
     Topic.CLAIMS: "On projects you follow: someone claims one, checks in, completes or releases.",
     Topic.COMMENTS: "New comments and replies on projects you follow.",

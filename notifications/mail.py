@@ -77,7 +77,7 @@ def notification_email(notification: Notification) -> Email:
         key=f"notification:{notification.pk}",
         to=recipient.email,
         recipient=recipient,
-        subject=notification.event.headline,
+        subject=notification.headline,
         template="notifications/email/notification.txt",
         context={
             "recipient": recipient,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from notifications.forms import PreferenceForm
 from notifications.mail import read_unsubscribe_token
 from notifications.models import Notification, Preference
+from projects.ratelimits import rate_limited
 from projects.views.activity import nearest_page
 from projects.views.common import participant_required, see_other
 
@@ -34,6 +35,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("settings")
 def notification_mark_read(request: HttpRequest) -> HttpResponse:
     """Mark every notification of yours read, then back to the list (303)."""
     marked = Notification.objects.filter(recipient=request.user).mark_read()
@@ -43,7 +45,8 @@ def notification_mark_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("settings")
 def preference_edit(request: HttpRequest) -> HttpResponse:
     """How often each topic reaches you by email. A valid POST saves and comes back to the
     page (303) with a message; an invalid one shows the form again, each error at its field
@@ -65,6 +68,7 @@ def _preference_context(form: PreferenceForm) -> dict:
 
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("link")
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """The link at the foot of every notification email. GET (and HEAD) says what it stops
     and shows a button, changing nothing (mail scanners follow links); POST stops it, signed

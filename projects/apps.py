@@ -9,8 +9,15 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self) -> None:
-        # Registers the system checks, and the lookups safe from any number.
+        """Register the system checks and the lookups safe from any number, and refuse to
+        start on a rate limit that does not parse (every app server, gunicorn included, sets
+        Django up through here)."""
+        from django.conf import settings
+
         from projects import checks, lookups  # noqa: F401
+        from projects.ratelimits import check_table
+
+        check_table(settings.RATE_LIMITS)
 
 
 class BoardAdminConfig(admin_apps.AdminConfig):

@@ -24,3 +24,51 @@ def mail_is_not_logged_in_production(app_configs, **kwargs) -> list[checks.Check
             id="board.E001",
         )
     ]
+
+
+# Caches that every app server shares, with counters that go up atomically.
+SHARED_COUNTING_CACHES = (
+    "django.core.cache.backends.redis.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+)
+# What goes wrong with the limits in each of the others.
+UNSHARED_COUNTING = {
+    "django.core.cache.backends.locmem.LocMemCache": "each process counts alone, so N "
+    "processes (gunicorn workers, app servers) allow N times every limit",
+    "django.core.cache.backends.dummy.DummyCache": "it keeps nothing, so no limit holds",
+}
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def rate_limits_are_shared(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """With DEBUG off, warn when the cache the rate limits count in (the board's and
+    allauth's) is not one that all app servers share with atomic counters: in each
+    process's memory, every process would allow the whole limit again."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or backend in SHARED_COUNTING_CACHES:
+        return []
+    why = UNSHARED_COUNTING.get(backend, "its counters are not atomic across app servers")
+    return [
+        checks.Warning(
+            f"Rate limits count in the cache {backend}: {why}.",
+            hint="Set CACHE_URL to a Redis shared by all app servers, e.g. "
+            "redis://redis.internal:6379/0.",
+            id="board.W001",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security)
+def staff_use_two_factor_in_production(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """With DEBUG off, warn when staff could reach the admin with a password alone."""
+    if settings.DEBUG or settings.STAFF_MFA_REQUIRED:
+        return []
+    return [
+        checks.Warning(
+            "With DEBUG off, STAFF_MFA_REQUIRED is off: staff reach the admin with a "
+            "password alone.",
+            hint="Unset STAFF_MFA_REQUIRED (it defaults to on), or set it to true.",
+            id="board.W002",
+        )
+    ]

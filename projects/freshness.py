@@ -107,7 +107,8 @@ def read_reminder_link(token: str, *, lock: bool = False) -> ReminderLink:
     claim's row stays locked until the caller's transaction ends.
 
     Raises LinkRefused with code "invalid" (tampered, cut short, or its claim is gone),
-    "expired", "used" (the holder was heard from since the reminder, or was reminded again)
+    "expired", "closed" (its holder's account was deactivated), "used" (the holder was
+    heard from since the reminder, or was reminded again)
     or "ended" (the claim is no longer active).
     """
     try:
@@ -133,6 +134,12 @@ def read_reminder_link(token: str, *, lock: bool = False) -> ReminderLink:
         raise LinkRefused(
             "This link has expired. You can still do the same on the project's page.",
             code="expired",
+            claim=claim,
+        )
+    if not claim.researcher.is_active:
+        raise LinkRefused(
+            "The account this link was sent to is closed, so the link can no longer act.",
+            code="closed",
             claim=claim,
         )
     if not claim.is_active:

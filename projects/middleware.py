@@ -1,10 +1,12 @@
-"""Request checks that hold for every URL of the site."""
+"""What every request and answer of the site goes through: checks, headers, board links."""
 
 from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
+
+from projects.markdown.links import BOARD_LINK_CLASS, fill_board_links
 
 NUL_MESSAGE = "The address or the form holds a NUL character, which no page here can read."
 # Bodies whose fields Django parses into request.POST (the only ones the site accepts).
@@ -86,6 +88,32 @@ def permissions_policy(get_response: Callable[[HttpRequest], HttpResponse]):
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+    return middleware
+
+
+BOARD_LINK_MARKER = f'class="{BOARD_LINK_CLASS}'.encode()
+
+
+def board_links(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Links in what people wrote to the board's projects read as each project's current
+    title and standing (``projects.markdown.links.fill_board_links``): one query for a page
+    that holds any, whatever their number, and none for a page without.
+
+    The stored HTML cannot hold them: a title or a standing changes after the text is saved.
+    Here, rather than in each view, every page and every htmx fragment gets them alike.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if (
+            not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and BOARD_LINK_MARKER in response.content
+        ):
+            page = response.content.decode(response.charset)
+            response.content = fill_board_links(page).encode(response.charset)
         return response
 
     return middleware

@@ -29,6 +29,11 @@ def can_reply(user, comment: Comment) -> bool:
     return can_participate(user) and comment.parent_id is None and comment.is_shown
 
 
+def can_quote(user, comment: Comment) -> bool:
+    """Quote a comment in a new one: anyone taking part, a comment that is shown."""
+    return can_participate(user) and comment.is_shown
+
+
 def can_flag(user, comment: Comment) -> bool:
     """Ask curators to look at a comment: anyone taking part, on someone else's shown comment."""
     return can_participate(user) and comment.author_id != user.pk and comment.is_shown

@@ -35,7 +35,7 @@ def project_merge(*, duplicate: Project, kept: Project, by: User, reason: str) -
     and the duplicate's is released through ``Claim.release`` (reason "merged", its plan
     and progress note untouched, an event of its own); an output already linked to
     ``kept`` stays on the duplicate; an interest or watch already on ``kept`` absorbs the
-    duplicate's (notes are joined). Returns the kept project. Raises ValidationError with
+    duplicate's (notes are joined whole). Returns the kept project. Raises ValidationError with
     code "self", "proposed", "reason", "merged", "kept_not_open", or "full" when the
     moving claims would take the kept project past its claim limit.
     """
@@ -105,13 +105,15 @@ def project_merge(*, duplicate: Project, kept: Project, by: User, reason: str) -
 
 
 def _move_interests(*, duplicate: Project, kept: Project) -> None:
-    """Move the duplicate's interests; one already on the kept project takes the note."""
+    """Move the duplicate's interests; one already on the kept project takes the duplicate's
+    note after its own, both whole (a note the same as its own once), and the duplicate's
+    interest, now empty, goes."""
     existing = {i.researcher_id: i for i in kept.interests.all()}
     for interest in duplicate.interests.all():
         if (kept_interest := existing.get(interest.researcher_id)) is None:
             Interest.objects.filter(pk=interest.pk).update(project=kept)
             continue
-        notes = " / ".join(n for n in (kept_interest.note, interest.note) if n)[:300]
+        notes = " / ".join(dict.fromkeys(n for n in (kept_interest.note, interest.note) if n))
         Interest.objects.filter(pk=kept_interest.pk).update(note=notes)
         interest.delete()
 

@@ -12,6 +12,7 @@ from projects.views import (
     proposals,
     reminders,
     surprise,
+    writing,
 )
 
 app_name = "projects"
@@ -50,6 +51,7 @@ urlpatterns = [
     path("claims/<int:pk>/revive/", claims.claim_revive, name="claim-revive"),
     # A reminder email's one-click links: the token is the holder's key, no sign-in.
     path("claims/reminded/<str:token>/", reminders.claim_reminder_link, name="claim-reminder-link"),
+    path("preview/", writing.preview, name="preview"),
     path("comments/<int:pk>/", pages.comment_permalink, name="comment-permalink"),
     path("comments/<int:pk>/edit/", discussion.comment_edit, name="comment-edit"),
     path("comments/<int:pk>/delete/", discussion.comment_delete, name="comment-delete"),

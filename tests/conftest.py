@@ -1,6 +1,7 @@
-"""Fixtures shared by the suite, and the rules for tests that need PostgreSQL or Chromium.
+"""Fixtures shared by the suite, and the rules for tests that need PostgreSQL, Chromium or
+Redis.
 
-Where PostgreSQL or Chromium is missing, those tests skip and say why. CI sets
+Where PostgreSQL, Chromium or Redis is missing, those tests skip and say why. CI sets
 REQUIRE_ALL_TESTS=1, which turns such a skip into an error: there, every test runs.
 """
 
@@ -12,13 +13,18 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.forms.models import model_to_dict
+from django.test import Client
 
 from projects.models import Agenda, Event, Project, Tag, TextVersion
+from tests import factories
 from tests.factories import UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEMO_AGENDA = BASE_DIR / "projects" / "demo" / "some-conceptual-alignment-research-projects.md"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+# A Redis for tests that share a cache between processes; keys go under a prefix of each
+# run's own, so database 12 is only a default that development servers are unlikely to use.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
 def _on_postgresql() -> bool:
@@ -35,6 +41,22 @@ def _missing_for_browser() -> str:
     return ""
 
 
+def _missing_redis() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return f"needs Redis at {TEST_REDIS_URL}: start redis-server, or set TEST_REDIS_URL"
+    return ""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"redis: needs Redis shared by app servers (TEST_REDIS_URL, {TEST_REDIS_URL})"
+    )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     database = settings.DATABASES["default"]
     browser = _missing_for_browser() or f"Chromium at {CHROMIUM}"
@@ -49,6 +71,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         else "needs PostgreSQL: set DATABASE_URL=postgres://... (see the README)",
         "browser": _missing_for_browser(),
     }
+    if any(item.get_closest_marker("redis") for item in items):
+        missing["redis"] = _missing_redis()
     required = os.environ.get("REQUIRE_ALL_TESTS") == "1"
     for item in items:
         for marker, reason in missing.items():
@@ -60,7 +84,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache, where allauth counts its rate limits."""
+    """Each test starts with an empty cache, where allauth and the board count their rate
+    limits."""
     yield
     cache.clear()
 
@@ -88,9 +113,27 @@ def curator(db):
 
 
 @pytest.fixture
-def curating(client, curator):
-    """The test client, signed in as the curator."""
-    client.force_login(curator)
+def sign_in_with_two_factor(db):
+    """A function that signs a test client in as a user the way the site's sign-in does for
+    an account with an authenticator app (password, then code), as staff must be for the
+    admin. It sets the app up first if the user has none (``UserFactory(two_factor=True)``).
+    tests/test_staff_mfa.py goes through the real pages instead."""
+    return factories.sign_in_with_two_factor
+
+
+@pytest.fixture
+def admin_client(admin_user, sign_in_with_two_factor) -> Client:
+    """pytest-django's client signed in as its superuser, with the second factor that the
+    admin asks staff for."""
+    client = Client()
+    sign_in_with_two_factor(client, admin_user)
+    return client
+
+
+@pytest.fixture
+def curating(client, curator, sign_in_with_two_factor):
+    """The test client, signed in as the curator (with a second factor, as for the admin)."""
+    sign_in_with_two_factor(client, curator)
     return curator
 
 

@@ -1,15 +1,35 @@
 """Factories for the domain's models, with traits for the states tests need."""
 
 import datetime
+import time
 
 import factory
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
 from projects.models import Agenda, Claim, Comment, Output, Project, Tag
 from projects.search import refresh_search_vector
+
+# The secret of the authenticator app that ``UserFactory(two_factor=True)`` sets up, from
+# which ``totp_code`` computes the codes the app would show.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None) -> str:
+    """The six-digit code an authenticator app with ``secret`` shows at ``at``, or now: in
+    the last two seconds of a code's 30, after waiting for the next one, so that the code
+    is still good when the server reads it (it allows no drift)."""
+    if at is None:
+        if (left := 30 - time.time() % 30) < 2:
+            time.sleep(left + 0.05)
+        at = time.time()
+    return format_hotp_value(hotp_value(secret, int(at) // 30))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -32,6 +52,38 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Curators are staff in the Curators group (made by a migration), not superusers."""
         if create and user.is_staff and not user.is_superuser:
             user.groups.add(Group.objects.get(name="Curators"))
+
+    @factory.post_generation
+    def two_factor(user, create, extracted, **kwargs):
+        """``UserFactory(two_factor=True)``: ready to sign in with a second factor, as staff
+        must for the admin: a verified address and an authenticator app (``TOTP_SECRET``)."""
+        if create and extracted:
+            set_up_two_factor(user)
+
+
+def set_up_two_factor(user: User) -> None:
+    """Give ``user`` a verified primary address and the authenticator app of ``TOTP_SECRET``,
+    unless they have them already."""
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+    if not user.authenticator_set.filter(type="totp").exists():
+        TOTP.activate(user, TOTP_SECRET)
+
+
+def sign_in_with_two_factor(client: Client, user: User) -> None:
+    """Sign ``client`` in as ``user`` the way the site's sign-in does for an account with an
+    authenticator app (password, then code), as staff must be for the admin; the app is set
+    up first if the user has none. tests/test_staff_mfa.py goes through the real pages."""
+    set_up_two_factor(user)
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    record_authentication(request, user, method="password", username=user.username)
+    totp = user.authenticator_set.get(type="totp")
+    record_authentication(request, user, method="mfa", type="totp", id=totp.pk)
+    request.session.save()
 
 
 class TagFactory(factory.django.DjangoModelFactory):

@@ -22,3 +22,5 @@ WHITENOISE_AUTOREFRESH = True
 # of their own.
 SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
+# Tests that start app servers on one Redis give them a key prefix of their run's own.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("TEST_CACHE_KEY_PREFIX", "")  # noqa: F405

@@ -127,6 +127,65 @@ def test_signing_in_with_a_next_page_returns_there(client):
     assert response.status_code == 302 and response["Location"] == "/projects/propose/"
 
 
+# allauth's own rate limits: on, and counted whatever host name or port a request uses.
+
+TOO_MANY_SIGN_INS = "Too many failed attempts to sign in to this account."
+
+
+@pytest.mark.parametrize("login", ["ada", "ADA@example.org"])
+def test_failed_sign_ins_count_per_login_whatever_the_host_name_and_port(client, login):
+    """allauth keys them by the site's domain, which without the sites framework is the Host
+    header: each allowed name, each port, started a fresh count of five."""
+    verified(UserFactory(username="ada", email="ada@example.org", password=PASSWORD))
+    url = reverse("account_login")
+    hosts = ["localhost", "127.0.0.1:8000", "[::1]:8443", "localhost:80", "127.0.0.1"]
+    for host in hosts:
+        response = client.post(url, {"login": login, "password": "wrong guess"}, HTTP_HOST=host)
+        assert TOO_MANY_SIGN_INS not in response.content.decode()
+
+    # The right password now, from yet another name: the count of five holds.
+    response = client.post(url, {"login": login, "password": PASSWORD}, HTTP_HOST="testserver")
+
+    assert TOO_MANY_SIGN_INS in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_failed_sign_ins_count_per_address_whatever_the_client_port(client, settings):
+    """Behind a proxy, the port it forwards with the address does not make a new one."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    verified(UserFactory(username="ada", password=PASSWORD))
+    url = reverse("account_login")
+    for n in range(10):  # allauth: 10 failed sign-ins a minute from one address
+        forwarded = f"198.51.100.7:{40000 + n}"
+        data = {"login": f"someone{n}", "password": "wrong guess"}
+        response = client.post(url, data, HTTP_X_FORWARDED_FOR=forwarded)
+        assert TOO_MANY_SIGN_INS not in response.content.decode()
+
+    data = {"login": "ada", "password": PASSWORD}
+    refused = client.post(url, data, HTTP_X_FORWARDED_FOR="198.51.100.7:41000")
+    elsewhere = client.post(url, data, HTTP_X_FORWARDED_FOR="198.51.100.8:41000")
+
+    assert TOO_MANY_SIGN_INS in refused.content.decode()
+    assert elsewhere.status_code == 302
+
+
+def test_allauths_429_is_the_boards_page(client):
+    """allauth allows 30 sign-in posts a minute from one address, then answers 429 with the
+    view the root URLconf names (handler429): the board's page, in the site's look."""
+    url = reverse("account_login")
+    data = {"login": "ada", "password": "a secret guess"}
+    for _ in range(30):
+        assert client.post(url, data).status_code == 200
+
+    response = client.post(url, data)
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "<h1>Too many in a short time</h1>" in html and 'class="site-header' in html
+    assert "Wait a few minutes, then try again." in html
+    assert "a secret guess" not in html and "What you sent" not in html
+
+
 def test_signing_in_from_the_proposal_form_returns_to_it(client):
     verified(UserFactory(username="ada", password=PASSWORD))
 

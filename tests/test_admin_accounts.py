@@ -80,3 +80,19 @@ def test_a_user_who_wrote_on_the_board_cannot_be_deleted_in_the_admin(admin_clie
 
     assert response.status_code == 403
     assert type(gone).objects.filter(pk=gone.pk).exists()
+
+
+def test_authenticators_have_no_admin_page_that_would_show_their_secrets():
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:mfa_authenticator_changelist")
+
+
+def test_a_users_page_names_their_second_factors_but_not_their_secrets(admin_client):
+    from tests.factories import TOTP_SECRET
+
+    user = UserFactory(username="ada", two_factor=True)
+
+    html = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk])).text
+
+    assert "Two-factor authentication" in html and "Authenticator app (added " in html
+    assert TOTP_SECRET not in html

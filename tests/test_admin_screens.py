@@ -130,11 +130,13 @@ def test_the_decide_address_answers_a_get_with_405(client, curating, researcher)
     assert response.status_code == 405
 
 
-def test_staff_without_the_review_permission_cannot_decide(client, researcher):
+def test_staff_without_the_review_permission_cannot_decide(
+    client, researcher, sign_in_with_two_factor
+):
     proposal = propose_edit(researcher)
     staff = UserFactory(is_staff=True)
     staff.groups.clear()
-    client.force_login(staff)
+    sign_in_with_two_factor(client, staff)
 
     response = client.post(
         reverse("admin:projects_proposal_decide", args=[proposal.pk]),
@@ -298,9 +300,11 @@ PROJECTS_MODELS = sorted(
 
 
 @pytest.mark.parametrize("model", PROJECTS_MODELS, ids=lambda m: m._meta.model_name)
-def test_no_model_of_the_board_can_be_deleted_in_the_admin_even_by_a_superuser(client, model):
+def test_no_model_of_the_board_can_be_deleted_in_the_admin_even_by_a_superuser(
+    client, model, sign_in_with_two_factor
+):
     obj = one_of(model)
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    sign_in_with_two_factor(client, UserFactory(is_superuser=True, is_staff=True))
     name = f"admin:projects_{model._meta.model_name}"
 
     changelist = client.get(reverse(f"{name}_changelist"))
@@ -320,6 +324,32 @@ def test_no_model_of_the_board_can_be_deleted_in_the_admin_even_by_a_superuser(c
     assert (asked.status_code, posted.status_code) == (403, 403)
     assert bulk.status_code in (200, 302)
     assert model.objects.filter(pk=obj.pk).exists()
+
+
+READ_ONLY_MODELS = [Output, Comment, Claim, Proposal]
+
+
+@pytest.mark.parametrize("model", READ_ONLY_MODELS, ids=lambda m: m._meta.model_name)
+def test_a_post_to_a_read_only_page_is_refused_and_writes_nothing(
+    client, model, sign_in_with_two_factor
+):
+    """Its page has no Save: a hand-made POST would write every field back as it was read,
+    over whatever the domain changed meanwhile."""
+    obj = one_of(model)
+    sign_in_with_two_factor(client, UserFactory(is_superuser=True, is_staff=True))
+    before = model_to_dict(model.objects.get(pk=obj.pk))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse(f"admin:projects_{model._meta.model_name}_change", args=[obj.pk])
+        )
+
+    assert response.status_code == 405
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))
+    ]
+    assert not [sql for sql in writes if "django_session" not in sql]
+    assert model_to_dict(model.objects.get(pk=obj.pk)) == before
 
 
 # 4. Reviewing an output from its page

@@ -399,8 +399,20 @@ def test_any_site_may_read_every_api_answer(client, url):
 
 def test_the_api_offers_no_docs_page_and_only_answers_get(client):
     assert client.get("/api/docs").status_code == 404
-    response = client.post("/api/projects/")
-    assert response.status_code == 405
+    for url in ("/api/projects/", "/api/openapi.json"):
+        for method in ("post", "put", "patch", "delete"):
+            assert getattr(client, method)(url).status_code == 405, (method, url)
+
+
+@pytest.mark.parametrize("url", ["/api/agendas/", "/api/projects/cached/", "/api/openapi.json"])
+def test_head_answers_as_get_with_the_same_etag_and_no_body(client, url):
+    ProjectFactory(slug="cached")
+
+    got, head = client.get(url), client.head(url)
+
+    assert (head.status_code, head.content) == (200, b"")
+    assert dict(head.headers) == dict(got.headers)
+    assert head["ETag"] == got["ETag"]
 
 
 def make_projects(n: int) -> None:

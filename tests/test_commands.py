@@ -1,4 +1,4 @@
-"""Management commands: import_agenda and ensure_local_admin."""
+"""Management commands: import_agenda, ensure_local_admin and rerender_markdown."""
 
 from io import StringIO
 
@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
-from projects.models import Agenda
+from projects.models import Agenda, Claim, Comment, Project
 from tests.conftest import DEMO_AGENDA
+from tests.factories import ClaimFactory, CommentFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,37 @@ def test_ensure_local_admin_makes_one_admin_once(settings):
 def test_ensure_local_admin_refuses_with_debug_off():
     with pytest.raises(CommandError, match="DEBUG off"):
         run("ensure_local_admin")
+
+
+def test_rerender_markdown_renders_every_stored_text_again_in_batches():
+    """Texts saved before the renderer learnt math hold their old HTML until it runs."""
+    project = ProjectFactory(description="Show $x^2$.", summary="See https://example.org.")
+    comments = CommentFactory.create_batch(3, project=project, body="$a+b$")
+    ClaimFactory(project=project, plan="$$\\int f$$")
+    person = UserFactory(bio="www.example.org")
+    old = "<p>as it was</p>"
+    Project.objects.update(description_html=old, summary_html=old)
+    Comment.objects.filter(pk=comments[0].pk).update(body_html=old)
+    Claim.objects.update(plan_html=old)
+    User.objects.filter(pk=person.pk).update(bio_html=old)
+    updated_at = Project.objects.get().updated_at
+
+    out = run("rerender_markdown", "--batch-size", "2")
+
+    project.refresh_from_db()
+    assert "<msup>" in project.description_html
+    assert '<a href="https://example.org"' in project.summary_html
+    assert all("<math" in c.body_html for c in Comment.objects.all())
+    assert '<math display="block"' in Claim.objects.get().plan_html
+    assert 'href="https://www.example.org"' in User.objects.get(pk=person.pk).bio_html
+    assert project.updated_at == updated_at
+    assert "comments: 1 of 3 re-rendered" in out
+    assert "projects: 1 of 1 re-rendered" in out
+
+
+def test_rerender_markdown_run_again_changes_nothing():
+    CommentFactory(body="$x$")
+
+    run("rerender_markdown")
+
+    assert "comments: 0 of 1 re-rendered" in run("rerender_markdown")

@@ -154,7 +154,7 @@ def test_the_glance_leaves_out_proposals_and_merged_duplicates_and_escapes_title
         assert [cell["href"] for cell in cells(html)] == [shown.get_absolute_url()]
         assert "A proposal under review" not in html and "A merged duplicate" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
-        assert_inert(html, allowed_scripts=3)
+        assert_inert(html, allowed_scripts=6)
 
 
 def test_the_agendas_page_lists_each_agenda_with_its_author_progress_and_glance(client, seed):

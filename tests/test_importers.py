@@ -310,10 +310,9 @@ def test_the_seeds_own_export_imports_back_with_every_item_unchanged_and_no_row_
 
 
 def test_the_admin_preview_of_the_seeds_own_export_has_nothing_to_update(
-    client, curator, demo_agenda_bytes
+    client, curating, demo_agenda_bytes
 ):
     import_agenda(demo_agenda_bytes)
-    client.force_login(curator)
     agenda = Agenda.objects.get()
     exported = client.get(reverse("admin:projects_agenda_export", args=[agenda.pk])).content
 

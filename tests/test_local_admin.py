@@ -5,6 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import BASE_DIR
+
 pytestmark = pytest.mark.django_db
 
 
@@ -28,3 +30,22 @@ def test_without_an_address_it_names_the_default_development_server(settings):
     settings.DEBUG = True
 
     assert "->  http://127.0.0.1:8000/admin/" in run()
+
+
+def test_it_says_how_the_admins_two_factor_rule_stands(settings):
+    settings.DEBUG = True
+    settings.STAFF_MFA_REQUIRED = False
+    off = run()
+    settings.STAFF_MFA_REQUIRED = True
+    on = run("--url", "http://localhost:8000/")
+
+    assert "Two-factor authentication for staff is off here (STAFF_MFA_REQUIRED=false" in off
+    assert "`make run STAFF_MFA_REQUIRED=true` turns it on" in off
+    assert "set up an authenticator app at http://localhost:8000/accounts/2fa/" in on
+
+
+def test_make_run_turns_the_rule_off_for_the_local_admin_only():
+    makefile = (BASE_DIR / "Makefile").read_text()
+
+    assert "run: export STAFF_MFA_REQUIRED ?= false\n" in makefile
+    assert makefile.count("STAFF_MFA_REQUIRED ?=") == 1

@@ -2,7 +2,7 @@
 
 import pytest
 
-from projects.markdown import ALLOWED_TAGS, markdown_to_text, render_markdown
+from projects.markdown import ALLOWED_TAGS, markdown_to_text, render_markdown, sanitize
 from tests.html import Elements
 
 INJECTIONS = [
@@ -38,10 +38,31 @@ def test_markdown_formatting_and_safe_links_are_kept():
     html = render_markdown("A *paper* on [x](https://example.org/x).\n\n- one\n- two")
 
     assert "<em>paper</em>" in html
-    assert '<a href="https://example.org/x" rel="nofollow noopener noreferrer">x</a>' in html
+    assert '<a href="https://example.org/x" rel="nofollow ugc noopener">x</a>' in html
     assert "<ul>" in html and "<li>one</li>" in html
 
 
 def test_markdown_to_text_keeps_link_text_and_drops_markup():
     text = markdown_to_text("A [linked](https://e.org) *thing* &amp; more")
     assert text == "A linked thing & more"
+
+
+def test_the_sanitizer_keeps_only_the_classes_attributes_and_values_the_renderer_writes():
+    html = sanitize(
+        '<span class="math-display evil" tabindex="-1">x</span>'
+        '<a href="/projects/p/" class="board-link x" onclick="alert(1)">y</a>'
+        '<math display="block" href="javascript:alert(1)" style="color:red">'
+        '<mi mathvariant="bold" class="x" onmouseover="alert(1)">z</mi><mglyph src="x"></mglyph>'
+        "</math>"
+    )
+
+    assert html == (
+        '<span class="math-display">x</span>'
+        '<a href="/projects/p/" class="board-link" rel="nofollow ugc noopener">y</a>'
+        '<math display="block"><mi mathvariant="bold">z</mi></math>'
+    )
+
+
+def test_markdown_to_text_gives_formulas_as_their_tex_source():
+    assert markdown_to_text(r"If $x \geq 0$ then") == r"If $x \geq 0$ then"
+    assert markdown_to_text(r"If $a<b$ or $\frac{a}{$") == r"If $a<b$ or $\frac{a}{$"

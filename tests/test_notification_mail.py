@@ -59,6 +59,7 @@ def unsubscribe_path(body: str) -> str:
 def test_the_defaults_are_what_is_about_you_at_once_and_the_rest_daily():
     assert Preference(user=UserFactory()).choices() == {
         "replies": "at_once",
+        "mentions": "at_once",
         "decisions": "at_once",
         "claims": "daily",
         "comments": "daily",
@@ -301,6 +302,7 @@ def test_a_digests_link_stops_every_topic_that_digest_carries(ada, alan, project
 
     assert Preference.of(type(ada).objects.get(pk=ada.pk)).choices() == {
         "replies": "at_once",
+        "mentions": "at_once",
         "decisions": "at_once",
         "claims": "never",
         "comments": "never",

@@ -246,6 +246,7 @@ def test_the_settings_page_shows_one_choice_per_topic_with_the_defaults(client, 
     selects = [attrs["name"] for tag, attrs in Elements(html).found if tag == "select"]
     assert selects == [
         "replies",
+        "mentions",
         "decisions",
         "claims",
         "comments",
@@ -262,6 +263,7 @@ def test_the_settings_page_shows_one_choice_per_topic_with_the_defaults(client, 
 def test_saving_the_settings_keeps_each_choice_and_says_so(client, ada):
     choices = {
         "replies": "never",
+        "mentions": "daily",
         "decisions": "at_once",
         "claims": "weekly",
         "comments": "weekly",

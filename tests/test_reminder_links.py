@@ -164,6 +164,20 @@ def test_an_expired_link_says_so_and_changes_nothing(client, claim):
     assert state() == before
 
 
+@pytest.mark.parametrize("action", list(LinkAction))
+def test_a_deactivated_holders_links_act_no_more(client, claim, action):
+    url = link(claim, action)
+    type(claim.researcher).objects.filter(pk=claim.researcher.pk).update(is_active=False)
+    before = state()
+
+    posted = client.post(url)
+    shown = client.get(url)
+
+    assert posted.status_code == shown.status_code == 410
+    assert "This account is closed" in shown.content.decode()
+    assert state() == before
+
+
 def test_a_link_still_works_on_the_last_day_of_the_grace_period(client, claim):
     url = link(claim)
     last_day = time.time() + 14 * 86400

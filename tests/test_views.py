@@ -117,7 +117,7 @@ def test_a_project_page_renders_its_description_source_and_attribution(client, d
     assert f"<h1>{project.title}</h1>" in html
     assert (
         '<a href="https://bounded-regret.ghost.io/ml-systems-will-have-weird-failure-modes-2/" '
-        'rel="nofollow noopener noreferrer">deceptive alignment</a>'
+        'rel="nofollow ugc noopener">deceptive alignment</a>'
     ) in html
     assert "Item 1 of" in html and "Read the original item" in html
     assert "https://www.lesswrong.com/posts/27AWRKbKyXuzQoaSk/" in html

@@ -15,11 +15,23 @@ class Reason(models.TextChoices):
     """Why someone hears of an event, said after "You hear of this because"."""
 
     REPLY = "reply", "it is a reply to you"
+    MENTION = "mention", "it mentions you"
     YOUR_OUTPUT = "your_output", "it is about your output"
     YOUR_CLAIM = "your_claim", "it is about your claim"
     CLAIM = "claim", "you hold a claim on this project"
     INTEREST = "interest", "you want this project done"
     WATCHING = "watching", "you watch this project"
+
+
+# Where a mention was written, by the kind of event that told it: the words between
+# "mentioned you in" and the project's title.
+MENTIONED_IN = {
+    "commented": "a comment on",
+    "comment_edited": "a comment on",
+    "replied": "a reply on",
+    "claimed": "their plan for",
+    "checked_in": "a check-in on",
+}
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -117,12 +129,31 @@ class Notification(models.Model):
         """Where it happened: the event's place on its project's page; for the linker of a
         rejected output, the output itself, which only they (and curators) see there; for a
         reminder about a claim, the project's claim panel, where its holder says "Still on
-        it", checks in, or revives the claim."""
+        it", checks in, or revives the claim; for a mention in a claim's plan, that claim."""
+        if self.topic == Topic.MENTIONS and self.event.claim_id and not self.event.comment_id:
+            return self.event.project.get_absolute_url() + f"#claim-{self.event.claim_id}"
         if self.topic == Topic.REMINDERS:
             return self.event.project.get_absolute_url() + "#claim-panel"
         if self.is_own_rejected_output:
             return self.event.output.get_absolute_url()
         return self.event.get_absolute_url()
+
+    @property
+    def phrase(self) -> tuple[str, str]:
+        """The words before and after the project's title, after the actor's name:
+        ``Event.phrase``, except that a mention says where it is ("mentioned you in a
+        comment on")."""
+        if self.topic == Topic.MENTIONS:
+            return (f"mentioned you in {MENTIONED_IN.get(self.event.kind, 'a text on')}", "")
+        return self.event.phrase
+
+    @property
+    def headline(self) -> str:
+        """The notification in one plain sentence, for an email's subject or a digest's
+        line: "Ada mentioned you in a comment on “Title”"."""
+        before, after = self.phrase
+        title = f"“{self.event.project.title}”"
+        return " ".join(filter(None, [self.event.actor_name, before, title, after]))
 
     @property
     def is_unread(self) -> bool:

@@ -12,6 +12,7 @@ class Topic(models.TextChoices):
     """What a notification is about; each person chooses how often they hear of each."""
 
     REPLIES = "replies", "Replies to your comments"
+    MENTIONS = "mentions", "Mentions of you"
     DECISIONS = "decisions", "Decisions on your outputs"
     CLAIMS = "claims", "Claims: new, checked in, completed, released"
     COMMENTS = "comments", "Comments"
@@ -35,6 +36,7 @@ class Frequency(models.TextChoices):
 # Each topic as the object of "email about ...", for unsubscribe pages and mail footers.
 ABOUT = {
     Topic.REPLIES: "replies to your comments",
+    Topic.MENTIONS: "mentions of you",
     Topic.DECISIONS: "decisions on your outputs",
     Topic.CLAIMS: "claims",
     Topic.COMMENTS: "comments",
@@ -51,6 +53,7 @@ DIGESTS = (Frequency.DAILY, Frequency.WEEKLY)
 # What someone who never chose hears: what is about them at once, the rest once a day.
 DEFAULTS = {
     Topic.REPLIES: Frequency.AT_ONCE,
+    Topic.MENTIONS: Frequency.AT_ONCE,
     Topic.DECISIONS: Frequency.AT_ONCE,
     Topic.CLAIMS: Frequency.DAILY,
     Topic.COMMENTS: Frequency.DAILY,
@@ -89,6 +92,7 @@ class Preference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     replies = _choice(Topic.REPLIES)
+    mentions = _choice(Topic.MENTIONS)
     decisions = _choice(Topic.DECISIONS)
     claims = _choice(Topic.CLAIMS)
     comments = _choice(Topic.COMMENTS)

@@ -120,8 +120,8 @@ class ProjectAdmin(BoardModelAdmin):
     list_select_related = ("agenda",)
     search_fields = ("title", "description", "slug")
     ordering = ("agenda", "number")
-    # Tags as a plain multiple select: the autocomplete widget's search box has no label.
-    autocomplete_fields = ("agenda",)
+    # The agenda and the tags as plain selects: the autocomplete widget's box has no
+    # accessible name until something is chosen, and its search box no label.
     readonly_fields = ("status", "merged_into", "versions", "created_at", "updated_at")
     # Fixed once a project exists: the slug is its public URL, and the agenda and number
     # are where the importer finds it again.

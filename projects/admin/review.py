@@ -6,19 +6,26 @@ objects themselves are read-only in the admin.
 """
 
 import copy
+import datetime
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from projects.admin.common import BoardModelAdmin, ButtonForm, apply_each
-from projects.models import Claim, Comment, Flag, Output
+from projects.models import Claim, Comment, CommentVersion, Flag, Output
+
+
+def _when(moment: datetime.datetime) -> str:
+    """A moment as the admin's pages show one: local date, hours and minutes."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 class ReadOnlyAdmin(BoardModelAdmin):
@@ -34,6 +41,14 @@ class ReadOnlyAdmin(BoardModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         """Every field but the internal id: a change is a domain action, never an edited field."""
         return [f.name for f in self.model._meta.fields if not f.primary_key]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The object's page. A POST to it is refused (405): its page offers no Save, and
+        Django's save would write every field back as it was read, over any change the
+        domain made meanwhile, with no event."""
+        if request.method == "POST" and object_id is not None:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         """The page under its own title, without Save buttons (they would save nothing)."""
@@ -191,6 +206,7 @@ class FlagInline(admin.TabularInline):
 
     model = Flag
     fk_name = "comment"
+    template = "admin/projects/comment/flag_inline.html"
     extra = 0
     can_delete = False
     readonly_fields = ("flagged_by", "reason", "created_at", "resolved_by", "resolved_at")
@@ -199,6 +215,10 @@ class FlagInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         """Never: researchers flag comments on the site."""
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Flag]:
+        """The flags with who raised and who resolved each, in the same query."""
+        return super().get_queryset(request).select_related("flagged_by", "resolved_by")
 
 
 @admin.register(Comment)
@@ -215,6 +235,7 @@ class CommentAdmin(ReadOnlyAdmin):
         "created_at",
         "is_scope",
         "hidden",
+        "edited_since_flagged",
     )
     list_filter = (FlaggedFilter, ScopeFilter, HiddenFilter)
     list_select_related = ("project", "author")
@@ -224,13 +245,24 @@ class CommentAdmin(ReadOnlyAdmin):
     change_title = "Moderate a comment"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
-        """Comments with their open flags counted, and those flags (with who raised them)
-        fetched in one query for the whole page."""
+        """Comments with their open flags counted, whether they were edited since the first
+        of those, and those flags (with who raised them) fetched in one query for the whole
+        page."""
         open_flags = Q(flags__resolved_at__isnull=True)
+        first_open_flag = Flag.objects.filter(
+            comment=OuterRef(OuterRef("pk")), resolved_at__isnull=True
+        ).order_by("created_at")
+        edited_since = CommentVersion.objects.filter(
+            comment=OuterRef("pk"),
+            replaced_at__gt=Subquery(first_open_flag.values("created_at")[:1]),
+        )
         return (
             super()
             .get_queryset(request)
-            .annotate(open_flags=Count("flags", filter=open_flags))
+            .annotate(
+                open_flags=Count("flags", filter=open_flags),
+                edited_since_flagged=Exists(edited_since),
+            )
             .prefetch_related(
                 Prefetch(
                     "flags",
@@ -245,6 +277,59 @@ class CommentAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         """Moderators act on comments (through the domain; no field is edited)."""
         return request.user.has_perm("projects.moderate_comment")
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        """The comment's fields, then its text when each flag was raised and every earlier
+        version of it: its author's edits never hide from curators what was flagged."""
+        return [*super().get_readonly_fields(request, obj), "as_flagged", "earlier_versions"]
+
+    @admin.display(description="Edited since flagged", boolean=True)
+    def edited_since_flagged(self, comment: Comment) -> bool:
+        """Whether its author edited it after the first flag still waiting (annotated)."""
+        return comment.edited_since_flagged
+
+    @admin.display(description="Text when flagged")
+    def as_flagged(self, comment: Comment) -> str:
+        """What each flag's author read, where the comment has changed since (two queries)."""
+        flags = list(comment.flags.select_related("flagged_by").order_by("created_at", "pk"))
+        if not flags:
+            return "Never flagged."
+        versions = list(comment.versions.all())
+        changed = [
+            (flag, text)
+            for flag in flags
+            if (text := comment.body_at(flag.created_at, versions)) != comment.body
+        ]
+        if not changed:
+            return "Unchanged since it was flagged."
+        return format_html_join(
+            "",
+            '<p class="comment-version-when">Flagged by {} on {}, when it read:</p>'
+            '<div class="comment-version">{}</div>',
+            ((flag.flagged_by.public_name, _when(flag.created_at), text) for flag, text in changed),
+        )
+
+    @admin.display(description="Earlier versions")
+    def earlier_versions(self, comment: Comment) -> str:
+        """Every text its author replaced, oldest first, with when it was written and replaced
+        (one query)."""
+        versions = list(comment.versions.all())
+        if not versions:
+            return "None: never edited."
+        return format_html_join(
+            "",
+            '<p class="comment-version-when">Written {}, replaced {}{}:</p>'
+            '<div class="comment-version">{}</div>',
+            (
+                (
+                    _when(version.written_at),
+                    _when(version.replaced_at),
+                    " (about scope)" if version.is_scope else "",
+                    version.body,
+                )
+                for version in versions
+            ),
+        )
 
     @admin.display(description="Comment")
     def excerpt(self, comment: Comment) -> str:

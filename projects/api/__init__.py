@@ -1,9 +1,10 @@
 """The read-only JSON API under /api/, and the headers every one of its answers carries."""
 
+import copy
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.middleware.http import ConditionalGetMiddleware
 from django.urls import URLPattern
 from django.utils.cache import patch_cache_control
@@ -11,7 +12,7 @@ from django.utils.decorators import decorator_from_middleware
 
 from projects.api.endpoints import api
 
-__all__ = ["api", "open_data_headers", "urls"]
+__all__ = ["api", "open_data_headers", "read_only", "urls"]
 
 revalidated = decorator_from_middleware(ConditionalGetMiddleware)
 
@@ -40,10 +41,28 @@ def open_data_headers(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     return wrapped
 
 
+def read_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap an API view: GET, and HEAD answered as GET (the server sends no body); any other
+    method 405. django-ninja routes each operation by method alone, so without this a HEAD
+    got 405 where GET got 200, and its OpenAPI document answered a POST."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        if request.method == "HEAD":
+            request = copy.copy(request)
+            request.method = "GET"
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def urls() -> tuple:
-    """The API's URL patterns, for ``include``: each view wrapped in ``open_data_headers``."""
+    """The API's URL patterns, for ``include``: each view wrapped in ``open_data_headers``,
+    and read only."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = open_data_headers(pattern.callback)
+            pattern.callback = read_only(open_data_headers(pattern.callback))
     return patterns, app_name, namespace

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.urls import reverse_lazy
+
+from projects.markdown import render_markdown
 
 PLAN_MAX = 5000
 COMMENT_MAX = 10000
@@ -24,6 +28,13 @@ class ActionForm(forms.Form):
         kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        mark_preview(self)
+
+    @property
+    def previewing(self) -> str:
+        """The markdown field whose Preview button sent the form ("" when it was sent to
+        save): such a form is shown again with the preview, and nothing is saved."""
+        return previewed_field(self)
 
     @property
     def target(self) -> int | None:
@@ -41,8 +52,12 @@ class ActionForm(forms.Form):
     def submit(self) -> bool:
         """Validate, then perform; a domain refusal becomes the form's error.
 
-        Returns whether the change happened.
+        Returns whether the change happened (never for a preview, which saves nothing).
         """
+        if self.previewing:
+            self.is_valid()  # errors show beside the preview, as they would on saving
+            self.focus_first_error()
+            return False
         if self.is_valid():
             try:
                 self.perform()
@@ -64,3 +79,53 @@ class ActionForm(forms.Form):
 def textarea(rows: int, placeholder: str = "") -> forms.Textarea:
     """A textarea; its maxlength comes from the field's own max_length."""
     return forms.Textarea(attrs={"rows": rows, "placeholder": placeholder})
+
+
+class MarkdownTextarea(forms.Textarea):
+    """A textarea for markdown, with Write and Preview beside it.
+
+    Without JavaScript, Preview is a submit button (``name="preview"``, its value the
+    field's name): the view shows the form again, text kept, with the preview above the
+    text, and saves nothing. With htmx the same button posts the text to the preview
+    endpoint and shows the answer in place of the text; Write goes back to it.
+    """
+
+    preview = False  # set on a form's own copy when its Preview button sent it
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        """The textarea inside its Write/Preview group, with the preview when asked for."""
+        textarea_html = super().render(name, value, attrs, renderer)
+        field_id = (attrs or {}).get("id") or self.attrs.get("id") or name
+        context = {
+            "name": name,
+            "field_id": field_id,
+            "textarea": textarea_html,
+            # The text as the form will save it: CharField strips it first.
+            "preview_html": render_markdown(str(value or "").strip()) if self.preview else "",
+            "previewing": self.preview,
+        }
+        return render_to_string("projects/_writing.html", context)
+
+
+def markdown_textarea(
+    rows: int, placeholder: str = "", *, mentions: bool = False
+) -> MarkdownTextarea:
+    """A markdown textarea with Write/Preview; its maxlength comes from the field. With
+    ``mentions``, names are offered after "@" as one types (static/js/mentions.js)."""
+    attrs = {"rows": rows, "placeholder": placeholder}
+    if mentions:
+        attrs["data-mention-lookup"] = reverse_lazy("accounts:mention-lookup")
+    return MarkdownTextarea(attrs=attrs)
+
+
+def previewed_field(form: forms.BaseForm) -> str:
+    """The name of the markdown field a bound form was sent to preview, else ""."""
+    name = form.data.get("preview", "") if form.is_bound else ""
+    field = form.fields.get(name) if isinstance(name, str) else None
+    return name if field is not None and isinstance(field.widget, MarkdownTextarea) else ""
+
+
+def mark_preview(form: forms.BaseForm) -> None:
+    """Have the previewed field (if any) render its preview."""
+    if name := previewed_field(form):
+        form.fields[name].widget.preview = True

@@ -7,7 +7,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from projects.forms.base import NOTE_MAX, PLAN_MAX, ActionForm, textarea
+from projects.forms.base import NOTE_MAX, PLAN_MAX, ActionForm, markdown_textarea
 from projects.models import Claim, OutputKind, Project
 from projects.models.claim import KEEP
 from projects.validators import OneLineField
@@ -21,7 +21,7 @@ class ClaimForm(ActionForm):
     plan = forms.CharField(
         required=False,
         max_length=PLAN_MAX,
-        widget=textarea(4, "What you will do, and how (markdown)"),
+        widget=markdown_textarea(4, "What you will do, and how (markdown)", mentions=True),
         help_text="Optional. Others see it before they join you.",
     )
     target_date = forms.DateField(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from projects.forms.base import COMMENT_MAX, NOTE_MAX, ActionForm, textarea
+from projects.forms.base import COMMENT_MAX, NOTE_MAX, ActionForm, markdown_textarea
 from projects.models import Comment, Project
 from projects.validators import OneLineField
 
@@ -17,7 +17,7 @@ class CommentForm(ActionForm):
     body = forms.CharField(
         label="Comment",
         max_length=COMMENT_MAX,
-        widget=textarea(4, "Markdown is welcome"),
+        widget=markdown_textarea(4, "Markdown is welcome", mentions=True),
         error_messages={"required": "Write something first."},
     )
     is_scope = forms.BooleanField(
@@ -49,7 +49,7 @@ class ReplyForm(ActionForm):
     body = forms.CharField(
         label="Reply",
         max_length=COMMENT_MAX,
-        widget=textarea(3),
+        widget=markdown_textarea(3, mentions=True),
         error_messages={"required": "Write something first."},
     )
 
@@ -88,7 +88,7 @@ class CommentEditForm(ActionForm):
     body = forms.CharField(
         label="Comment",
         max_length=COMMENT_MAX,
-        widget=textarea(4),
+        widget=markdown_textarea(4, mentions=True),
         error_messages={"required": "Write something first, or delete the comment."},
     )
     is_scope = forms.BooleanField(

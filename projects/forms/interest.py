@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from projects.forms.base import NOTE_MAX, ActionForm
-from projects.models import Project
+from projects.models import Interest, Project
 from projects.validators import OneLineField
 
 
@@ -21,8 +21,21 @@ class InterestForm(ActionForm):
     undo_field = "withdraw"
 
     def __init__(self, *args, project: Project, user, **kwargs) -> None:
+        """The form; a note kept longer than one typed here (two merged projects' notes,
+        joined) may stay as long as it is, or shorten, but not grow."""
         super().__init__(*args, **kwargs)
         self.project, self.user = project, user
+        kept = self._kept_note() if self.is_bound else self.initial.get("note") or ""
+        if len(kept) > NOTE_MAX:
+            note = self.fields["note"]
+            self.fields["note"] = OneLineField(
+                label=note.label, required=False, max_length=len(kept)
+            )
+
+    def _kept_note(self) -> str:
+        """The note of the researcher's interest as stored (one query), or ""."""
+        notes = Interest.objects.filter(project=self.project, researcher=self.user)
+        return notes.values_list("note", flat=True).first() or ""
 
     def perform(self) -> object:
         """Add, update or withdraw the interest. Never raises."""

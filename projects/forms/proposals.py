@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from projects import services
-from projects.forms.base import NOTE_MAX, PLAN_MAX, ActionForm, textarea
+from projects.forms.base import NOTE_MAX, PLAN_MAX, ActionForm, markdown_textarea, textarea
 from projects.models import Agenda, Project, ProjectKind
 from projects.validators import OneLineField
 
@@ -22,7 +22,7 @@ class ProposalForm(ActionForm):
     )
     description = forms.CharField(
         max_length=PLAN_MAX,
-        widget=textarea(6, "What the project asks for (markdown)"),
+        widget=markdown_textarea(6, "What the project asks for (markdown)"),
         error_messages={"required": "Describe the project."},
     )
     kind = forms.ChoiceField(

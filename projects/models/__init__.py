@@ -2,10 +2,10 @@
 
 from projects.models.agenda import Agenda, Tag
 from projects.models.claim import Claim, OutputKind
-from projects.models.comment import Comment
+from projects.models.comment import Comment, CommentVersion
 from projects.models.event import Event
 from projects.models.flag import Flag
-from projects.models.history import StatusChange, TextVersion
+from projects.models.history import StatusChange, StatusChangeOutput, TextVersion
 from projects.models.interest import Interest, Watch
 from projects.models.output import Output
 from projects.models.project import Project, ProjectKind, ProjectStanding, ProjectStatus
@@ -15,6 +15,7 @@ __all__ = [
     "Agenda",
     "Claim",
     "Comment",
+    "CommentVersion",
     "Event",
     "Flag",
     "Interest",
@@ -26,6 +27,7 @@ __all__ = [
     "ProjectStatus",
     "Proposal",
     "StatusChange",
+    "StatusChangeOutput",
     "Tag",
     "TextVersion",
     "Watch",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from projects.markdown import RenderedMarkdown
+from projects.markdown.mentions import names_in_text
 from projects.models.event import Event
 from projects.querysets import ClaimQuerySet
 from projects.validators import OneLineCharField
@@ -71,9 +72,9 @@ class Claim(RenderedMarkdown):
     State = ClaimState
     ReleaseReason = ReleaseReason
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="claims")
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="claims")
     researcher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claims"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims"
     )
     plan = models.TextField(blank=True, help_text="Markdown: what you will do, and how.")
     plan_html = models.TextField(blank=True, editable=False)
@@ -208,6 +209,7 @@ class Claim(RenderedMarkdown):
             kind=Event.Kind.CHECKED_IN,
             claim=claim,
             note=event_note,
+            mentioned=names_in_text(note),
         )
         claim.refresh_from_db(fields=["last_activity_at"])
         return claim

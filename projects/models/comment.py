@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -9,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.markdown import RenderedMarkdown
+from projects.markdown.mentions import mentioned_names
 from projects.models.event import Event
 from projects.querysets import CommentQuerySet
 
@@ -17,13 +20,13 @@ class Comment(RenderedMarkdown):
     """A comment or a reply. Never hard-deleted from the site: deleting leaves a placeholder."""
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="comments"
+        "projects.Project", on_delete=models.PROTECT, related_name="comments"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
     )
     body = models.TextField()
     body_html = models.TextField(editable=False)
@@ -36,7 +39,7 @@ class Comment(RenderedMarkdown):
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -57,6 +60,15 @@ class Comment(RenderedMarkdown):
         """Its permalink, which finds the discussion page that holds it however many came
         after it."""
         return reverse("projects:comment-permalink", args=[self.pk])
+
+    def quote(self) -> str:
+        """Its text as a markdown quote (``> `` lines), then a link back to it under its
+        author's name, ready to write below."""
+        quoted = "\n".join(f"> {line}".rstrip() for line in self.body.splitlines())
+        name = self.author.public_name.replace("\\", "\\\\")
+        for char in "[]*_`<>":
+            name = name.replace(char, "\\" + char)  # the name is shown as written
+        return f"{quoted}\n\n[{name} wrote]({self.get_absolute_url()})\n\n"
 
     def discussion_page(self) -> int:
         """The page of its project's discussion that shows it: its thread's, counted from
@@ -91,19 +103,43 @@ class Comment(RenderedMarkdown):
 
     @transaction.atomic
     def edit(self, *, body: str, is_scope: bool | None = None) -> Comment:
-        """Live comment -> new body, marked as edited. Raises ValidationError(code="deleted")."""
+        """Live comment -> new body, marked as edited; the text it replaces is kept as a
+        ``CommentVersion`` for curators, and only the people the edit newly mentions are
+        told of it. Raises ValidationError(code="deleted")."""
         self._check_live()
+        # The row as stored, locked: two edits at once each keep the text they replace.
+        stored = Comment.objects.select_for_update().get(pk=self.pk)
+        now = timezone.now()
+        new_scope = stored.is_scope if is_scope is None else is_scope
+        if (body, new_scope) != (stored.body, stored.is_scope):
+            CommentVersion.objects.create(
+                comment=self,
+                body=stored.body,
+                is_scope=stored.is_scope,
+                written_at=stored.edited_at or stored.created_at,
+                replaced_at=now,
+            )
         self.body = body
         fields = ["body", "edited_at"]
         if is_scope is not None:
             self.is_scope = is_scope
             fields.append("is_scope")
-        self.edited_at = timezone.now()
+        self.edited_at = now
         self.save(update_fields=fields)
         Event.record(
-            project=self.project, actor=self.author, kind=Event.Kind.COMMENT_EDITED, comment=self
+            project=self.project,
+            actor=self.author,
+            kind=Event.Kind.COMMENT_EDITED,
+            comment=self,
+            mentioned=mentioned_names(self.body_html) - mentioned_names(stored.body_html),
         )
         return self
+
+    def body_at(self, moment: datetime.datetime, versions: list[CommentVersion]) -> str:
+        """The text as it read at ``moment`` (when a flag was raised): the earliest of
+        ``versions`` (this comment's, oldest first) replaced after it, else today's text."""
+        later = (v for v in versions if v.replaced_at > moment)
+        return next(later, self).body
 
     @transaction.atomic
     def delete_by_author(self) -> Comment:
@@ -173,3 +209,20 @@ class Comment(RenderedMarkdown):
         self.save(update_fields=["hidden_at", "hidden_by"])
         Event.record(project=self.project, actor=by, kind=Event.Kind.COMMENT_UNHIDDEN, comment=self)
         return self
+
+
+class CommentVersion(models.Model):
+    """A text a comment had before its author edited it, kept for curators: a flagged
+    comment cannot be edited clean before they look. Written by ``Comment.edit`` alone."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="versions")
+    body = models.TextField()
+    is_scope = models.BooleanField("about scope")
+    written_at = models.DateTimeField(help_text="When this text was posted or last edited.")
+    replaced_at = models.DateTimeField(default=timezone.now, help_text="When an edit replaced it.")
+
+    class Meta:
+        ordering = ["replaced_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment {self.comment_id} as it read until {self.replaced_at:%Y-%m-%d %H:%M}"

@@ -3,6 +3,8 @@ board's activity page."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -133,24 +135,24 @@ class Event(models.Model):
         }
     )
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="events")
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="events"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="events"
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     claim = models.ForeignKey(
-        "projects.Claim", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "projects.Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     comment = models.ForeignKey(
-        "projects.Comment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "projects.Comment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     output = models.ForeignKey(
-        "projects.Output", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "projects.Output", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.CharField(max_length=300, blank=True)
     # For a merge: the other project, which the kept project absorbed or was absorbed into.
     other_project = models.ForeignKey(
-        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -212,10 +214,20 @@ class Event(models.Model):
         return self.note
 
     @classmethod
-    def record(cls, *, project, actor, kind: str, note: str = "", **objects) -> Event:
+    def record(
+        cls,
+        *,
+        project,
+        actor,
+        kind: str,
+        note: str = "",
+        mentioned: Collection[str] = (),
+        **objects,
+    ) -> Event:
         """Log an event, count it as activity on the actor's active claim on the project,
         refresh the project's search vector unless the kind is in UNINDEXED_KINDS, and tell
-        the people it concerns (``notifications.fanout.notify``).
+        the people it concerns (``notifications.fanout.notify``), with those whose
+        usernames ``mentioned`` names, the mentions the change added.
 
         Every change to what search reads records an event after it is made, so this is the
         one place that keeps search current (see ``refresh_search_vector``); every change
@@ -235,5 +247,5 @@ class Event(models.Model):
             )
         if kind not in cls.UNINDEXED_KINDS:
             refresh_search_vector(event.project_id)
-        notify(event)
+        notify(event, mentioned=mentioned)
         return event

@@ -10,15 +10,15 @@ from projects.validators import OneLineCharField
 class Flag(models.Model):
     """A researcher's request that curators look at a comment; resolved when a curator acts."""
 
-    comment = models.ForeignKey("projects.Comment", on_delete=models.CASCADE, related_name="flags")
+    comment = models.ForeignKey("projects.Comment", on_delete=models.PROTECT, related_name="flags")
     flagged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="flags"
     )
     reason = OneLineCharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -11,22 +11,40 @@ class StatusChange(models.Model):
     """A project's status moved: who, when, why, and (for "addressed") which outputs justify it."""
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="status_changes"
+        "projects.Project", on_delete=models.PROTECT, related_name="status_changes"
     )
     from_status = models.CharField(max_length=20)
     to_status = models.CharField(max_length=20)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
-    outputs = models.ManyToManyField("projects.Output", blank=True, related_name="+")
+    outputs = models.ManyToManyField(
+        "projects.Output", blank=True, related_name="+", through="projects.StatusChangeOutput"
+    )
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class StatusChangeOutput(models.Model):
+    """An output that a status change named as its justification: kept as long as the change,
+    so the output cannot be deleted from under it."""
+
+    statuschange = models.ForeignKey(StatusChange, on_delete=models.PROTECT)
+    output = models.ForeignKey("projects.Output", on_delete=models.PROTECT)
+
+    class Meta:
+        # The table Django made for the many-to-many field before it had a model of its own.
+        db_table = "projects_statuschange_outputs"
+        unique_together = [("statuschange", "output")]
+
+    def __str__(self) -> str:
+        return f"Output {self.output_id} justifies status change {self.statuschange_id}"
 
 
 class TextVersion(models.Model):
@@ -37,12 +55,12 @@ class TextVersion(models.Model):
         SUMMARY = "summary", "State of this project"
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="versions"
+        "projects.Project", on_delete=models.PROTECT, related_name="versions"
     )
     field = models.CharField(max_length=20, choices=Field.choices)
     text = models.TextField(blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=200, blank=True)

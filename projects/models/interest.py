@@ -11,12 +11,14 @@ class Interest(models.Model):
     """A researcher wants this project done, and may say how they could help."""
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="interests"
+        "projects.Project", on_delete=models.PROTECT, related_name="interests"
     )
     researcher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interests"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interests"
     )
-    note = OneLineCharField("how I could help", max_length=300, blank=True)
+    # No limit here: merging two projects joins one researcher's notes on both, whole (the
+    # form limits what is typed).
+    note = OneLineCharField("how I could help", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -35,10 +37,10 @@ class Watch(models.Model):
     """A researcher follows a project's activity."""
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="watches"
+        "projects.Project", on_delete=models.PROTECT, related_name="watches"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="watches"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -28,13 +28,13 @@ class Output(models.Model):
         REJECTED = "rejected", "Rejected"
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="outputs"
+        "projects.Project", on_delete=models.PROTECT, related_name="outputs"
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outputs"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="outputs"
     )
     claim = models.ForeignKey(
-        "projects.Claim", on_delete=models.SET_NULL, null=True, blank=True, related_name="outputs"
+        "projects.Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="outputs"
     )
     url = models.URLField("URL", max_length=500, validators=[validate_link])
     title = OneLineCharField(max_length=200)
@@ -42,7 +42,7 @@ class Output(models.Model):
     addresses = models.CharField(max_length=10, choices=Addresses.choices, default=Addresses.PARTLY)
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.PENDING)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from projects.markdown import RenderedMarkdown, markdown_to_text
+from projects.markdown.mentions import mentioned_names
 from projects.models.agenda import Agenda, Tag
 from projects.models.claim import Claim, target_date_is_near
 from projects.models.comment import Comment
@@ -342,7 +343,13 @@ class Project(ProjectCuration, RenderedMarkdown):
             raise ValidationError(
                 "You already have an active claim on this project.", code="already_claimed"
             ) from None
-        Event.record(project=project, actor=researcher, kind=Event.Kind.CLAIMED, claim=claim)
+        Event.record(
+            project=project,
+            actor=researcher,
+            kind=Event.Kind.CLAIMED,
+            claim=claim,
+            mentioned=mentioned_names(claim.plan_html),
+        )
         return claim
 
     @transaction.atomic
@@ -368,7 +375,13 @@ class Project(ProjectCuration, RenderedMarkdown):
             project=self, author=author, body=body, is_scope=is_scope, parent=parent
         )
         kind = Event.Kind.REPLIED if parent else Event.Kind.COMMENTED
-        Event.record(project=self, actor=author, kind=kind, comment=comment)
+        Event.record(
+            project=self,
+            actor=author,
+            kind=kind,
+            comment=comment,
+            mentioned=mentioned_names(comment.body_html),
+        )
         return comment
 
     @transaction.atomic

@@ -45,10 +45,10 @@ class Proposal(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     proposer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposals"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals"
     )
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="proposals"
+        "projects.Project", on_delete=models.PROTECT, related_name="proposals"
     )
     title = OneLineCharField(max_length=200)
     description = models.TextField()
@@ -56,7 +56,7 @@ class Proposal(models.Model):
     note = models.TextField("why", blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)

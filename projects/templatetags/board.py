@@ -22,6 +22,12 @@ def can_edit_comment(user, comment) -> bool:
 
 
 @register.filter
+def can_quote(user, comment) -> bool:
+    """See ``permissions.can_quote``."""
+    return permissions.can_quote(user, comment)
+
+
+@register.filter
 def can_moderate(user) -> bool:
     """See ``permissions.can_moderate_comments``."""
     return permissions.can_moderate_comments(user)

@@ -19,6 +19,7 @@ from projects.forms import (
     ReviveForm,
 )
 from projects.models import Claim, Project
+from projects.ratelimits import rate_limited
 from projects.views.common import (
     Forms,
     error_anchor,
@@ -32,14 +33,17 @@ ALSO = ("outputs",)
 
 
 @participant_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("claim")
 def project_claim(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: who already works on the project and their plans, then the claim form (go ahead
     or back out). POST: claim. htmx gets the claim panel; a plain request is redirected
     to it after claiming, or back to this page to show the form's errors."""
-    # A POST may name any project: claiming a proposal gets the domain's clear refusal.
-    # The page that shows who works on a project is for published ones only.
-    projects = Project.objects.all() if request.method == "POST" else Project.objects.live()
+    # A POST may name a project merged away since the form was shown: the domain's refusal
+    # says why. An unpublished proposal answers 404, as no project at all would: a refusal
+    # rendered for it would show its page's sections. The page that shows who works on a
+    # project is for live ones only.
+    projects = Project.objects.public() if request.method == "POST" else Project.objects.live()
     project = get_object_or_404(projects, slug=slug)
     if request.method == "POST":
         form = ClaimForm(request.POST, project=project, researcher=request.user)
@@ -55,7 +59,7 @@ def project_claim(request: HttpRequest, slug: str) -> HttpResponse:
                 message="You claimed this project. Good luck!",
             )
         if not Project.objects.live().filter(pk=project.pk).exists():
-            # Merged or unpublished since the form was shown: no claim page to go back to.
+            # Merged since the form was shown: no claim page to go back to.
             for error in form.error_summary():
                 messages.error(request, f"Not claimed: {error}")
             return see_other(project.get_absolute_url())
@@ -93,6 +97,7 @@ def _act_on_claim(
 
 @participant_required
 @require_POST
+@rate_limited("check-in")
 def claim_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a progress note to your active claim."""
     return _act_on_claim(request, pk, CheckInForm, "Checked in.")
@@ -100,6 +105,7 @@ def claim_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("check-in")
 def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Say you are still on your active claim, which makes it fresh."""
     return _act_on_claim(request, pk, ConfirmForm, "Noted: you are still on it.")
@@ -107,6 +113,7 @@ def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("claim")
 def claim_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark your claim completed."""
     return _act_on_claim(
@@ -116,6 +123,7 @@ def claim_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("claim")
 def claim_release(request: HttpRequest, pk: int) -> HttpResponse:
     """Release your claim, with a reason."""
     return _act_on_claim(request, pk, ReleaseForm, "Claim released.")
@@ -123,6 +131,7 @@ def claim_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("claim")
 def claim_revive(request: HttpRequest, pk: int) -> HttpResponse:
     """Make your dormant claim active again, while the project has room for you."""
     return _act_on_claim(request, pk, ReviveForm, "Your claim is active again. Welcome back!")

@@ -55,7 +55,7 @@ def participant_required(view: Callable) -> Callable:
         if permissions.can_participate(request.user):
             return view(request, *args, **kwargs)
         came_from = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or "/"
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             came_from = request.get_full_path()
         if not url_has_allowed_host_and_scheme(
             came_from, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -220,8 +220,23 @@ def discussion_context(request: HttpRequest, project: Project, forms: Forms) -> 
         "discussion_pages": pages,
         "earlier_comments_url": project.discussion_url(page + 1) if page < pages else "",
         "later_comments_url": project.discussion_url(page - 1) if page > 1 else "",
-        "comment_form": forms.get(CommentForm, project=project, author=user),
+        "comment_form": forms.get(
+            CommentForm, project=project, author=user, initial=quoted(request, project)
+        ),
     }
+
+
+def quoted(request: HttpRequest, project: Project) -> dict:
+    """The comment form's first text when the reader asked to quote a comment of the project
+    (``?quote=<pk>``, the Quote link without JavaScript): that comment as a quote, if they may
+    see and quote it. One query, only then."""
+    pk = request.GET.get("quote", "")
+    if not (pk.isdigit() and pk.isascii() and permissions.can_participate(request.user)):
+        return {}
+    comment = project.comments.shown().select_related("author").filter(pk=int(pk)).first()
+    if comment is None or not permissions.can_quote(request.user, comment):
+        return {}
+    return {"body": comment.quote()}
 
 
 def discussion_pages(project: Project) -> int:
@@ -318,7 +333,7 @@ def respond_to_post(
     way with the discussion at ``discussion_page``."""
     if request.htmx:
         announce = message if done else "Not saved: " + " ".join(form.error_summary())
-        return render_sections(
+        response = render_sections(
             request,
             project,
             section=section,
@@ -327,6 +342,7 @@ def respond_to_post(
             announce=announce,
             discussion_page=discussion_page,
         )
+        return saved(response) if done else response
     if done:
         if message:
             messages.success(request, message)
@@ -336,13 +352,24 @@ def respond_to_post(
     return see_other(project.discussion_url(discussion_page, anchor=anchor))
 
 
+def saved(response: HttpResponse) -> HttpResponse:
+    """Tell the page that the form htmx sent was saved (the event ``board:saved`` on the
+    form, before the swap): static/js/drafts.js forgets its drafts then."""
+    response["HX-Trigger"] = "board:saved"
+    return response
+
+
 def error_anchor(form: ActionForm, fallback: str) -> str:
     """The fragment to send the browser back to after bad input: the first field with an
-    error (the one ``focus_first_error`` gave autofocus), else ``fallback`` (the form).
+    error (the one ``focus_first_error`` gave autofocus), else ``fallback`` (the form); after
+    a Preview, the preview.
 
     Browsers skip ``autofocus`` when the URL's fragment names another element, but move
     focus to a field the fragment names; so the fragment is the field itself.
     """
+    if not form.errors and getattr(form, "previewing", ""):
+        # Preview: to the preview, above the text (the widget names it after the field).
+        return form[form.previewing].id_for_label + "-preview"
     for name in form.errors:
         if name in form.fields:
             field = form[name]

@@ -15,18 +15,21 @@ from django_htmx.http import reswap, retarget
 from projects import permissions
 from projects.forms import CommentEditForm, CommentForm, FlagForm, ReplyForm
 from projects.models import Comment, Project
+from projects.ratelimits import rate_limited
 from projects.views.common import (
     Forms,
     error_anchor,
     participant_required,
     render_sections,
     respond_to_post,
+    saved,
     see_other,
 )
 
 
 @participant_required
 @require_POST
+@rate_limited("comment")
 def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Post a comment, or a reply when the form names a parent comment."""
     project = get_object_or_404(Project.objects.live(), slug=slug)
@@ -58,7 +61,8 @@ def _own_comment(request: HttpRequest, pk: int) -> Comment:
 
 
 @participant_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("edit")
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the edit form (a fragment for htmx, a page otherwise). POST: save the edit; htmx
     gets the whole discussion, a plain request goes back to the comment (or, after bad
@@ -76,7 +80,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     discussion_page=comment.discussion_page(),
                 )
                 # The edit form swapped itself in; the answer replaces the whole discussion.
-                return reswap(retarget(response, "#discussion"), "outerHTML")
+                return saved(reswap(retarget(response, "#discussion"), "outerHTML"))
             messages.success(request, "Comment updated.")
             return see_other(comment.page_url())
         if not request.htmx:
@@ -102,6 +106,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("edit")
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete your comment (the page asks first, in a disclosure, with or without
     JavaScript); the thread keeps a placeholder and the replies."""
@@ -123,6 +128,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("curation")
 def comment_moderate(request: HttpRequest, pk: int, hide: bool) -> HttpResponse:
     """Curators: hide or unhide a comment."""
     if not permissions.can_moderate_comments(request.user):
@@ -146,6 +152,7 @@ def comment_moderate(request: HttpRequest, pk: int, hide: bool) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("flag")
 def comment_flag(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask curators to look at someone else's comment."""
     comment = get_object_or_404(Comment.objects.select_related("project"), pk=pk)

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from projects.models import Agenda
 from projects.open_data import export_rows, rows_as_csv
@@ -14,7 +14,7 @@ def _as_attachment(response: HttpResponse, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def agenda_export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """The agenda's live projects in source order as a CSV download (UTF-8, a header row)."""
     agenda = get_object_or_404(Agenda, slug=slug)
@@ -23,7 +23,7 @@ def agenda_export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     return _as_attachment(response, f"{agenda.slug}-projects.csv")
 
 
-@require_GET
+@require_safe
 def agenda_export_json(request: HttpRequest, slug: str) -> JsonResponse:
     """The agenda and its live projects in source order as a JSON download."""
     agenda = get_object_or_404(Agenda, slug=slug)

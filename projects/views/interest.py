@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from projects.forms import InterestForm, WatchForm
 from projects.models import Project
+from projects.ratelimits import rate_limited
 from projects.views.common import participant_required, respond_to_post
 
 
@@ -29,6 +30,7 @@ def _signal(
 
 @participant_required
 @require_POST
+@rate_limited("signal")
 def project_interest(request: HttpRequest, slug: str) -> HttpResponse:
     """Add or update your interest (with an optional note), or withdraw it."""
     return _signal(
@@ -38,6 +40,7 @@ def project_interest(request: HttpRequest, slug: str) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("signal")
 def project_watch(request: HttpRequest, slug: str) -> HttpResponse:
     """Start watching the project, or stop."""
     return _signal(

@@ -11,11 +11,13 @@ from django.views.decorators.http import require_POST
 from projects import permissions
 from projects.forms import OutputForm
 from projects.models import Output, Project
+from projects.ratelimits import rate_limited
 from projects.views.common import participant_required, render_sections, respond_to_post, see_other
 
 
 @participant_required
 @require_POST
+@rate_limited("output")
 def output_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Link an output to the project, awaiting a curator's review."""
     project = get_object_or_404(Project.objects.live().with_outputs(request.user), slug=slug)
@@ -33,6 +35,7 @@ def output_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @participant_required
 @require_POST
+@rate_limited("curation")
 def output_review(request: HttpRequest, pk: int, accept: bool) -> HttpResponse:
     """Curators: accept or reject an output. htmx gets the outputs section; a plain request
     goes back to it."""

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from projects.forms import ProposalForm
 from projects.models import Project
+from projects.ratelimits import rate_limited
 from projects.views.common import Forms, error_anchor, participant_required, see_other
 
 
@@ -25,7 +26,8 @@ def _propose(request: HttpRequest, *, project: Project | None, thanks: str, done
 
 
 @participant_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("proposal")
 def project_propose(request: HttpRequest) -> HttpResponse:
     """Propose a new project; it waits, as "proposed", for a curator."""
     return _propose(
@@ -37,7 +39,8 @@ def project_propose(request: HttpRequest) -> HttpResponse:
 
 
 @participant_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("proposal")
 def project_propose_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """Propose an edit to a project's title, kind or description; curators see it as a diff."""
     project = get_object_or_404(Project.objects.live(), slug=slug)

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from projects import freshness
+from projects.ratelimits import rate_limited
 from projects.views.common import see_other
 
 PAGE = "projects/claim_reminder_link.html"
@@ -17,12 +18,14 @@ REFUSALS = {
     "invalid": ("This link does not work", 400),
     "expired": ("This link has expired", 410),
     "used": ("This link was already used", 410),
+    "closed": ("This account is closed", 410),
     "ended": ("This claim has already ended", 410),
 }
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("link")
 def claim_reminder_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET: what the link will do to whose claim, and one button (mail scanners that follow
     links change nothing). POST: do it, with no sign-in (the signed link is the key; the

@@ -3,14 +3,14 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from projects.models import Agenda, Project
 
 PAGE = "projects/project_random.html"
 
 
-@require_GET
+@require_safe
 @never_cache
 def project_random(request: HttpRequest) -> HttpResponse:
     """302 to a live open project nobody holds (within ``?agenda=<slug>`` if given); when

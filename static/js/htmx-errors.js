@@ -1,5 +1,6 @@
-// When an htmx request fails (403, 404, 500, or no network), htmx leaves the page as it
+// When an htmx request fails (403, 404, 429, 500, or no network), htmx leaves the page as it
 // was. Say so in a banner at the top of the page, so that the click is never silently lost.
+// A rate limit (429) answers in plain text what was refused and when to try again.
 (function () {
   "use strict";
 
@@ -8,6 +9,7 @@
     404: "That is no longer there. Reload the page to see the latest.",
   };
   var FALLBACK = "Something went wrong and nothing was changed. Reload the page and try again.";
+  var TOO_MANY = "Too many in a short time, and nothing was changed. Wait a minute, then try again.";
   var OFFLINE = "The board could not be reached. Check your connection and try again.";
 
   function show(text) {
@@ -25,8 +27,14 @@
     banner.scrollIntoView({ block: "nearest" });
   }
 
+  function tooMany(xhr) {
+    var plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+    return plain && xhr.responseText ? xhr.responseText : TOO_MANY;
+  }
+
   document.addEventListener("htmx:responseError", function (event) {
-    show(MESSAGES[event.detail.xhr.status] || FALLBACK);
+    var xhr = event.detail.xhr;
+    show(xhr.status === 429 ? tooMany(xhr) : MESSAGES[xhr.status] || FALLBACK);
   });
   document.addEventListener("htmx:sendError", function () {
     show(OFFLINE);

@@ -126,3 +126,23 @@ def page_at(browser, live_server):
     assert offsite == [], "pages must not request any other host"
     assert refused == [], "\n".join(refused)
     assert problems == [], "\n".join(problems)
+
+
+def sign_in_with_code(page, live_server, user, password: str, path: str = "/admin/") -> None:
+    """Open ``path`` and sign in as ``user`` through the site's real pages, as staff reach
+    the admin: username and password, then the code of the authenticator app that
+    ``set_up_two_factor`` gives them. Ends on ``path``."""
+    from django.urls import reverse
+
+    from tests.factories import set_up_two_factor, totp_code
+
+    set_up_two_factor(user)
+    page.goto(live_server.url + path)
+    page.wait_for_url(f"{live_server.url}{reverse('account_login')}?*")
+    page.fill("#id_login", user.username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + reverse("mfa_authenticate"))
+    page.fill("#id_code", totp_code())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + path)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from projects import services
-from tests.browser.conftest import LAPTOP, PHONE
+from tests.browser.conftest import LAPTOP, PHONE, sign_in_with_code
 from tests.factories import AgendaFactory, CommentFactory, OutputFactory, ProjectFactory
 
 pytestmark = [
@@ -19,13 +19,9 @@ PASSWORD = "password"
 
 
 def signed_in(page_at, live_server, user, viewport):
-    """A page at ``viewport``, signed in to the admin as ``user``."""
+    """A page at ``viewport``, signed in to the admin as ``user`` (password, then code)."""
     page = page_at(viewport)
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + reverse("admin:index"))
+    sign_in_with_code(page, live_server, user, PASSWORD)
     return page
 
 

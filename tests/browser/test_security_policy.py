@@ -9,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from projects.importers import import_agenda
-from tests.browser.conftest import LAPTOP, PHONE
+from tests.browser.conftest import LAPTOP, PHONE, sign_in_with_code
 from tests.browser.test_project_page_flows import sign_in
 from tests.factories import ProjectFactory
 
@@ -77,11 +77,7 @@ def test_the_account_pages_break_no_rule_of_the_policy(page_at, live_server):
 def test_the_admin_breaks_no_rule_of_the_policy(page_at, live_server, admin_user):
     project = ProjectFactory()
     page = recording(page_at(LAPTOP))
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", admin_user.username)
-    page.fill("#id_password", "password")
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + reverse("admin:index"))
+    sign_in_with_code(page, live_server, admin_user, "password")
     assert violations(page) == []
 
     for url in (

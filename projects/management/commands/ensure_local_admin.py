@@ -37,6 +37,7 @@ class Command(BaseCommand):
                 f"An admin account exists; sign in at {admin_url}. Forgot its password? "
                 f"`.venv/bin/python manage.py changepassword {USERNAME}`."
             )
+            self.stdout.write(self.two_factor_note(options["url"]))
             return
         password = secrets.token_urlsafe(12)
         user = User.objects.create_superuser(USERNAME, "admin@localhost", password)
@@ -47,4 +48,18 @@ class Command(BaseCommand):
                 f"Created the local admin account (shown once): username {USERNAME}, "
                 f"password {password}  ->  {admin_url}"
             )
+        )
+        self.stdout.write(self.two_factor_note(options["url"]))
+
+    def two_factor_note(self, site_url: str) -> str:
+        """How the admin's two-factor rule stands on this machine, and how to change it."""
+        if settings.STAFF_MFA_REQUIRED:
+            set_up = urljoin(site_url, reverse("mfa_index"))
+            return (
+                "The admin asks staff for two-factor authentication: sign in on the site, then "
+                f"set up an authenticator app at {set_up} (or run with STAFF_MFA_REQUIRED=false)."
+            )
+        return (
+            "Two-factor authentication for staff is off here (STAFF_MFA_REQUIRED=false, as "
+            "`make run` sets it); `make run STAFF_MFA_REQUIRED=true` turns it on, as in production."
         )

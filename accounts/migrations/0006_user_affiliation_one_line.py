@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_alter_user_display_name_alter_user_website'),
+        ('accounts', '0005_users_are_never_deleted'),
     ]
 
     operations = [
