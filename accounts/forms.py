@@ -4,16 +4,18 @@ from typing import ClassVar
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
+from fido2.webauthn import AuthenticationResponse, RegistrationResponse
 
 from accounts.models import User
 from projects.forms.base import MarkdownTextarea, mark_preview, previewed_field
-from projects.validators import validate_link
+from projects.validators import OneLineField, validate_link
 
 
 class ProfileForm(forms.ModelForm):
@@ -187,13 +189,53 @@ class ActivateTOTPForm(BoardWordsMixin, totp_forms.ActivateTOTPForm):
     words = {"code": ("Code from the app", "Enter the six-digit code your app shows.")}
 
 
-class AddWebAuthnForm(BoardWordsMixin, webauthn_forms.AddWebAuthnForm):
-    """allauth's form that adds a security key, in the board's words."""
+# A security key's name: one line, as the key list shows it.
+KEY_NAME_MAX = 100
 
+
+class ReadableCredentialMixin:
+    """A security key's answer (the JSON the page's script posts) that fido2 can read, or
+    allauth's "incorrect code" at the form: allauth hands a hand-made answer (a missing
+    field, bad base64) straight to fido2, which fails with a KeyError or ValueError (500)."""
+
+    # fido2's RegistrationResponse (adding a key) or AuthenticationResponse (using one).
+    response_class: ClassVar[type]
+
+    def clean_credential(self):
+        """The answer, once fido2 can read it; then allauth's own check, if the form has one."""
+        credential = self.cleaned_data["credential"]
+        try:
+            self.response_class.from_dict(credential)
+        except (KeyError, TypeError, ValueError):
+            raise get_mfa_adapter().validation_error("incorrect_code") from None
+        allauths = getattr(super(), "clean_credential", None)
+        return allauths() if allauths else credential
+
+
+class AddWebAuthnForm(ReadableCredentialMixin, BoardWordsMixin, webauthn_forms.AddWebAuthnForm):
+    """allauth's form that adds a security key, in the board's words; its name is one line."""
+
+    response_class = RegistrationResponse
+    name = OneLineField(required=False, max_length=KEY_NAME_MAX)
     words = {"name": ("Name of the key", None)}
 
 
 class EditWebAuthnForm(BoardWordsMixin, webauthn_forms.EditWebAuthnForm):
-    """allauth's form that renames a security key, in the board's words."""
+    """allauth's form that renames a security key, in the board's words; one line."""
 
+    name = OneLineField(max_length=KEY_NAME_MAX)
     words = {"name": ("Name of the key", "Give the key a name.")}
+
+
+class AuthenticateWebAuthnForm(ReadableCredentialMixin, webauthn_forms.AuthenticateWebAuthnForm):
+    """allauth's second step of signing in with a security key, safe from a hand-made answer."""
+
+    response_class = AuthenticationResponse
+
+
+class ReauthenticateWebAuthnForm(
+    ReadableCredentialMixin, webauthn_forms.ReauthenticateWebAuthnForm
+):
+    """allauth's "confirm it is you" with a security key, safe from a hand-made answer."""
+
+    response_class = AuthenticationResponse

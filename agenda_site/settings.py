@@ -184,6 +184,8 @@ MFA_FORMS = {
     "activate_totp": "accounts.forms.ActivateTOTPForm",
     "add_webauthn": "accounts.forms.AddWebAuthnForm",
     "edit_webauthn": "accounts.forms.EditWebAuthnForm",
+    "authenticate_webauthn": "accounts.forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "accounts.forms.ReauthenticateWebAuthnForm",
 }
 # Staff reach the admin only with a second factor set up and used in this session
 # (accounts.two_factor). Off only for development: `make run` turns it off.

@@ -379,3 +379,33 @@ def test_an_affiliation_is_one_line(client, researcher):
 
     assert response.status_code == 400
     assert "Keep this to one line" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "credential", ['{"id": "x", "response": {}}', '{"id": "AA", "rawId": "AA", "response": {}}']
+)
+def test_a_hand_made_security_key_answer_is_refused_not_a_500(client, researcher, credential):
+    client.force_login(researcher)
+    client.post(reverse("account_reauthenticate"), {"password": "correct horse battery staple"})
+    assert client.get(reverse("mfa_add_webauthn")).status_code == 200
+
+    response = client.post(
+        reverse("mfa_add_webauthn"), {"name": "My key", "credential": credential}
+    )
+
+    assert response.status_code == 200
+    assert "credential" in response.context["form"].errors
+    assert not researcher.authenticator_set.filter(type="webauthn").exists()
+
+
+def test_a_security_keys_name_is_one_line(researcher):
+    from accounts.forms import EditWebAuthnForm
+
+    form = EditWebAuthnForm(
+        data={"name": "Key\nSubject: hi"},
+        instance=researcher.authenticator_set.create(
+            type="webauthn", data={"name": "Key", "credential": {}}
+        ),
+    )
+
+    assert "Keep this to one line" in str(form.errors["name"])

@@ -16,6 +16,7 @@ import inspect
 
 import pytest
 from allauth.core import context as allauth_context
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -81,6 +82,20 @@ ODD_EMAILS = st.tuples(
     st.lists(st.sampled_from(["ex", "am", ".", "\u200b", "\u202e", "\u00ad", "\ufeff", "\n"])),
 ).map(lambda parts: f"{parts[0]}@{''.join(parts[1])}example.org")
 
+# What a hand-made security key answer may look like: missing fields, bad base64, garbage
+# that decodes, or no object at all.
+CREDENTIALS = [
+    '{"id": "x", "response": {}}',
+    '{"id": "AA", "rawId": "AA", "type": "public-key", "response": {"clientDataJSON": "A",'
+    ' "attestationObject": "AA", "authenticatorData": "AA", "signature": "AA"}}',
+    '{"id": "AA", "rawId": "AA", "type": "public-key", "response": {"clientDataJSON": "e30",'
+    ' "attestationObject": "oA", "authenticatorData": "AA", "signature": "AA"}}',
+    "{}",
+    "[]",
+    "null",
+    '"x"',
+]
+
 
 @pytest.fixture
 def world(db):
@@ -90,7 +105,17 @@ def world(db):
     claim = ClaimFactory(project=project, researcher=ada)
     comment = CommentFactory(project=project, author=ada)
     other = CommentFactory(project=project)
-    return {"ada": ada, "project": project, "claim": claim, "comment": comment, "other": other}
+    key = Authenticator.objects.create(
+        user=ada, type=Authenticator.Type.WEBAUTHN, data={"name": "My key", "credential": {}}
+    )
+    return {
+        "ada": ada,
+        "project": project,
+        "claim": claim,
+        "comment": comment,
+        "other": other,
+        "key": key,
+    }
 
 
 def request_for(user) -> object:
@@ -131,6 +156,13 @@ BUILDERS = {
     accounts.forms.SetPasswordForm: lambda w: {"user": w["ada"]},
     accounts.forms.ReauthenticateForm: lambda w: {"user": w["ada"]},
     notifications.forms.PreferenceForm: lambda w: {"preference": Preference.of(w["ada"])},
+    accounts.forms.AuthenticateForm: lambda w: {"user": w["ada"]},
+    accounts.forms.MFAReauthenticateForm: lambda w: {"user": w["ada"]},
+    accounts.forms.ActivateTOTPForm: lambda w: {"user": w["ada"]},
+    accounts.forms.AddWebAuthnForm: lambda w: {"user": w["ada"]},
+    accounts.forms.EditWebAuthnForm: lambda w: {"instance": w["key"]},
+    accounts.forms.AuthenticateWebAuthnForm: lambda w: {"user": w["ada"]},
+    accounts.forms.ReauthenticateWebAuthnForm: lambda w: {"user": w["ada"]},
 }
 
 
@@ -159,6 +191,8 @@ def fitting(field: forms.Field, name: str, world: dict) -> st.SearchStrategy:
         return st.sampled_from(pks or [""])
     if isinstance(field, forms.ChoiceField):
         return st.sampled_from([str(value) for value, _ in field.choices] or [""])
+    if isinstance(field, forms.JSONField):  # a security key's answer, as its script posts it
+        return st.sampled_from(CREDENTIALS)
     if isinstance(field, forms.BooleanField):
         return st.sampled_from(["on", ""])
     if isinstance(field, forms.DateField):
@@ -195,18 +229,18 @@ def test_any_text_in_any_field_never_raises_and_valid_one_line_values_are_one_li
     world, form_class, data
 ):
     kwargs = BUILDERS[form_class](world)
-    fields = form_class(**kwargs).fields
-    sent = {
-        name: data.draw(
-            st.one_of(fitting(field, name, world), fitting(field, name, world), ANY_TEXT),
-            label=name,
-        )
-        for name, field in fields.items()
-    }
     cache.clear()  # allauth's rate limits
-    form = form_class(data=sent, **BUILDERS[form_class](world))
-
+    # allauth's forms read the request (its session, for a new authenticator's secret).
     with allauth_context.request_context(kwargs.get("request") or request_for(world["ada"])):
+        fields = form_class(**kwargs).fields
+        sent = {
+            name: data.draw(
+                st.one_of(fitting(field, name, world), fitting(field, name, world), ANY_TEXT),
+                label=name,
+            )
+            for name, field in fields.items()
+        }
+        form = form_class(data=sent, **BUILDERS[form_class](world))
         valid = form.is_valid()
 
     if valid:
