@@ -30,6 +30,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -52,6 +53,7 @@ from tests.factories import (
     ProjectFactory,
     TagFactory,
     UserFactory,
+    sign_in_with_two_factor,
 )
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +134,7 @@ ONE_MEGABYTE = "one-megabyte"
 QUERY_SHAPES = ["repeated", "array"]
 
 # Views whose form ends what other forms act on: sent after them.
-ENDINGS = ("-delete", "-complete", "-release", "_merge", "_status")
+ENDINGS = ("-delete", "-complete", "-release", "_merge", "_status", "_deactivate_totp")
 
 # Fields a browser fills in by itself, or that only Django reads to check the form.
 UNTOUCHED = {"csrfmiddlewaretoken"}
@@ -170,6 +172,9 @@ class Form:
     action: str
     htmx: bool
     fields: list[Field] = field(default_factory=list)
+    # The button that sends the form here, when a button sends it elsewhere than the form's
+    # action (a Preview button's hx-post): its name and value.
+    pressed: tuple[str, str] | None = None
 
     def field_names(self) -> list[str]:
         """The names a hostile value can go into (each once)."""
@@ -185,6 +190,7 @@ class Page(HTMLParser):
         self.forms: list[Form] = []
         self.links: list[str] = []
         self.autocompletes: list[dict] = []
+        self.lookups: list[str] = []  # where a textarea's script looks up people to mention
         self._form: Form | None = None
         self._select: Field | None = None
         self._option: dict | None = None
@@ -198,6 +204,8 @@ class Page(HTMLParser):
             self.links.append(a["href"])
         if "data-ajax--url" in a:
             self.autocompletes.append(a)
+        if "data-mention-lookup" in a:
+            self.lookups.append(a["data-mention-lookup"])
         if tag == "form":
             action = a.get("action") or self.url
             self._form = Form(
@@ -221,6 +229,18 @@ class Page(HTMLParser):
             )
         elif tag == "button" and name:
             form.fields.append(Field(name, "button", a.get("value", "")))
+        if tag in {"button", "input"} and (a.get("formaction") or a.get("hx-post")):
+            # The same fields, sent elsewhere by this button (a preview of the text).
+            self.forms.append(
+                Form(
+                    page=self.url,
+                    method="post",
+                    action=a.get("formaction") or a["hx-post"],
+                    htmx="hx-post" in a,
+                    fields=form.fields,
+                    pressed=(name, a.get("value", "")) if name else None,
+                )
+            )
         elif tag == "textarea" and name:
             self._textarea = Field(name, "textarea", required="required" in a)
             form.fields.append(self._textarea)
@@ -301,6 +321,16 @@ class LiveMarkup(HTMLParser):
 # --- The board the corpus is sent to --------------------------------------------------
 
 
+ROLES = ("visitor", "researcher", "curator", "admin")
+
+
+def signed_in_with_password(client: Client, user) -> None:
+    """Sign ``client`` in as ``user``, who has just confirmed their password (as the
+    two-factor pages ask before a change)."""
+    client.force_login(user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+
 @dataclass
 class Board:
     """One of everything each role can act on, and the pages that show it."""
@@ -314,6 +344,7 @@ def board(db) -> Board:
     """A researcher with a claim in each state, comments of their own and others', outputs
     waiting for review, a proposal, notifications; a curator; an administrator."""
     ada = UserFactory(username="ada", display_name="Ada")
+    EmailAddress.objects.create(user=ada, email=ada.email, verified=True, primary=True)
     alan = UserFactory(username="alan")
     grace = UserFactory(username="grace", curator=True)
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
@@ -343,12 +374,14 @@ def board(db) -> Board:
         by=alan, agenda=agenda, title="A proposal", description="Text.", kind="paper", note=""
     )
     assert Proposal.objects.exists() and Notification.objects.filter(recipient=ada).exists()
-    roles = {}
-    for role, user in {"visitor": None, "researcher": ada, "curator": grace, "admin": root}.items():
-        client = Client(raise_request_exception=False)
-        if user is not None:
-            client.force_login(user)
-        roles[role] = client
+    roles = {role: Client(raise_request_exception=False) for role in ROLES}
+    # The researcher and the curator confirmed their password just now (so the two-factor
+    # pages ask for no new confirmation); staff signed in with their second factor, as the
+    # admin asks.
+    signed_in_with_password(roles["researcher"], ada)
+    sign_in_with_two_factor(roles["curator"], grace)
+    roles["curator"].post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    sign_in_with_two_factor(roles["admin"], root)
     project_pages = [p.get_absolute_url() for p in (mine, theirs, free, stale)]
     return Board(
         roles=roles,
@@ -374,8 +407,21 @@ def board(db) -> Board:
                 "/accounts/password/change/",
                 "/projects/propose/",
                 f"{mine.get_absolute_url()}propose-edit/",
+                # Setting up a second factor.
+                reverse("mfa_index"),
+                reverse("mfa_activate_totp"),
+                reverse("mfa_add_webauthn"),
+                reverse("account_reauthenticate"),
             ],
-            "curator": ["/", *project_pages],
+            "curator": [
+                "/",
+                *project_pages,
+                # A second factor in use (which the admin asks of staff).
+                reverse("mfa_index"),
+                reverse("mfa_generate_recovery_codes"),
+                reverse("mfa_deactivate_totp"),
+                reverse("mfa_reauthenticate"),
+            ],
             "admin": ["/admin/"],
         },
     )
@@ -463,6 +509,8 @@ def walk(surface: Surface, role: str, client: Client, seeds: list[str], *, avoid
                 "page": "1",
             }
             surface.add_params(role, auto["data-ajax--url"], list(base), base)
+        for lookup in page.lookups:
+            surface.add_params(role, lookup, ["q"])  # what static/js/mentions.js sends
         for href in page.links:
             parts = urlsplit(urljoin(url, href))
             if parts.netloc not in ("", "testserver") or not parts.path.startswith(within):
@@ -551,7 +599,9 @@ def filler(f: Field, n: int) -> str:
 def as_filled(form: Form, n: int) -> list[tuple[str, str | bytes]]:
     """The form as a person would send it: what it shows, required text filled in, the
     first choice of each list chosen, and its first button pressed."""
-    pairs, radios, pressed = [], {}, False
+    pairs, radios, pressed = [], {}, form.pressed is not None
+    if form.pressed:
+        pairs.append(form.pressed)
     for f in form.fields:
         if f.kind == "button":
             if not pressed:
