@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from projects import services
 from projects.models import Output, Proposal
-from tests.factories import AgendaFactory, TagFactory, UserFactory
+from tests.factories import AgendaFactory, TagFactory, UserFactory, sign_in_with_two_factor
 
 pytestmark = [
     pytest.mark.browser,
@@ -60,9 +60,12 @@ def long_words():
 
 
 def signed_in(page, live_server, user) -> None:
-    """The browser carries ``user``'s session (the admin's too, for a superuser)."""
+    """The browser carries ``user``'s session (with a second factor, for the admin)."""
     client = Client()
-    client.force_login(user)
+    if user.is_staff:
+        sign_in_with_two_factor(client, user)
+    else:
+        client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
