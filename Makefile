@@ -9,12 +9,13 @@ DEMO_AGENDA := projects/demo/some-conceptual-alignment-research-projects.md
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint fmt check check-config audit lock clean bench-sweep
+.PHONY: help install run test lint fmt check check-config audit lock clean bench-sweep backup restore
 
 help:
 	@echo "make run    set up on SQLite, load the demo agenda, serve http://$(HOST):$(PORT)"
 	@echo "make test   run the test suite (PostgreSQL when DATABASE_URL is set)"
 	@echo "make bench-sweep   how the sweep scales (100 and 10,000 claims)"
+	@echo "make backup [FILE=...] | restore FILE=...   back up the database, restore into an empty one"
 	@echo "make lint | fmt | check (deploy checks, migrations, dependency audit) | audit | lock | clean"
 
 $(BIN)/python:
@@ -57,6 +58,15 @@ fmt: install
 # DATABASE_URL's (PostgreSQL) or in var/ (SQLite).
 bench-sweep: install
 	$(BIN)/python bench/sweep.py
+
+# A consistent backup of DATABASE_URL's database (or var/db.sqlite3) into var/backups/, or
+# FILE; it prints the path. `make restore FILE=...` restores one into an empty database.
+backup: install
+	$(MANAGE) backup $(FILE)
+
+restore: install
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=var/backups/..."; exit 2; }
+	$(MANAGE) restore $(FILE)
 
 # `check --deploy` under the environment of a production deploy (several app servers, so a
 # shared Redis cache for the rate limits: the check only reads the setting, it connects to

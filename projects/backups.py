@@ -1,0 +1,214 @@
+"""Backups of the board's database, one interface for PostgreSQL and SQLite.
+
+PostgreSQL is dumped with ``pg_dump`` in its custom format and restored with ``pg_restore``;
+SQLite is copied with Python's online backup API, which reads a consistent snapshot while
+the site keeps running. Both read the database from a ``DATABASES`` entry (as parsed from
+``DATABASE_URL``); the password goes to the PostgreSQL tools through ``PGPASSWORD``, never on
+their command line. A restore goes only into an empty database: it never clobbers data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+POSTGRESQL = "django.db.backends.postgresql"
+SQLITE = "django.db.backends.sqlite3"
+PG_DUMP_MAGIC = b"PGDMP"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go ahead, with the reason in words for the operator."""
+
+
+def _kind(database: dict[str, Any]) -> str:
+    """ "postgresql" or "sqlite" for a ``DATABASES`` entry; BackupError for any other engine."""
+    engine = database["ENGINE"]
+    if engine == POSTGRESQL:
+        return "postgresql"
+    if engine == SQLITE:
+        return "sqlite"
+    raise BackupError(f"Backups support PostgreSQL and SQLite, not {engine}.")
+
+
+def default_path(database: dict[str, Any], *, now: datetime.datetime | None = None) -> Path:
+    """var/backups/agenda-<UTC timestamp>.<dump|sqlite3>, the name ``make backup`` writes."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    suffix = "dump" if _kind(database) == "postgresql" else "sqlite3"
+    return settings.BASE_DIR / "var" / "backups" / f"agenda-{now:%Y%m%d-%H%M%SZ}.{suffix}"
+
+
+def _pg_arguments(database: dict[str, Any]) -> list[str]:
+    """Host, port, user and database name of a ``DATABASES`` entry as libpq tool options."""
+    arguments = []
+    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if database.get(key):
+            arguments.append(f"{option}={database[key]}")
+    arguments.append(f"--dbname={database['NAME']}")
+    return arguments
+
+
+def _pg_environment(database: dict[str, Any]) -> dict[str, str]:
+    """The environment for pg_dump and pg_restore: the password and SSL mode, if any."""
+    environment = dict(os.environ)
+    if database.get("PASSWORD"):
+        environment["PGPASSWORD"] = str(database["PASSWORD"])
+    options = database.get("OPTIONS") or {}
+    if options.get("sslmode"):
+        environment["PGSSLMODE"] = str(options["sslmode"])
+    return environment
+
+
+def _run(command: list[str], database: dict[str, Any]) -> None:
+    """Run a PostgreSQL client tool; BackupError with its own message when it fails."""
+    try:
+        result = subprocess.run(
+            command, env=_pg_environment(database), capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise BackupError(
+            f"{command[0]} is not installed: install PostgreSQL's client tools "
+            "(apt-get install postgresql-client)."
+        ) from None
+    if result.returncode != 0:
+        raise BackupError(f"{command[0]} failed: {result.stderr.strip()}")
+
+
+def _sqlite_path(database: dict[str, Any]) -> Path:
+    """The file of a SQLite ``DATABASES`` entry; BackupError for an in-memory database."""
+    name = str(database["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        raise BackupError("An in-memory SQLite database cannot be backed up or restored.")
+    return Path(name)
+
+
+def _sqlite_tables(connection: sqlite3.Connection) -> list[str]:
+    """The tables of a SQLite database, without SQLite's own."""
+    rows = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    return [name for (name,) in rows]
+
+
+def backup(database: dict[str, Any], path: Path) -> Path:
+    """Write a consistent copy of ``database`` to ``path`` (which must not exist yet).
+
+    Raises BackupError when the file exists, the database is missing or the dump fails;
+    a failed dump leaves no partial file behind.
+    """
+    kind = _kind(database)
+    if path.exists():
+        raise BackupError(f"{path} already exists; choose another FILE, nothing was written.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if kind == "postgresql":
+            _run(
+                ["pg_dump", "--format=custom", f"--file={path}", *_pg_arguments(database)], database
+            )
+        else:
+            source_path = _sqlite_path(database)
+            if not source_path.is_file():
+                raise BackupError(f"There is no SQLite database at {source_path}.")
+            source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+            target = sqlite3.connect(path)
+            try:
+                with target:
+                    source.backup(target)
+            finally:
+                target.close()
+                source.close()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _read_magic(path: Path) -> bytes:
+    """The first bytes of a backup file; BackupError when it cannot be read."""
+    try:
+        with path.open("rb") as file:
+            return file.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise BackupError(f"Cannot read {path}: {error.strerror}.") from None
+
+
+def _postgresql_tables(database: dict[str, Any]) -> list[str]:
+    """The tables of the PostgreSQL database, outside PostgreSQL's own schemas."""
+    import psycopg
+
+    parameters = {
+        key.lower(): database[key]
+        for key in ("HOST", "PORT", "USER", "PASSWORD")
+        if database.get(key)
+    }
+    try:
+        with psycopg.connect(dbname=database["NAME"], **parameters) as connection:
+            rows = connection.execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+            ).fetchall()
+    except psycopg.OperationalError as error:
+        raise BackupError(
+            f"Cannot connect to the database {database['NAME']} to restore into it "
+            f"(create it first, empty: createdb {database['NAME']}): {error}"
+        ) from None
+    return [name for (name,) in rows]
+
+
+def restore(database: dict[str, Any], path: Path) -> None:
+    """Restore the backup at ``path`` into ``database``, which must be empty.
+
+    Raises BackupError, having changed nothing, when the file is missing or not a backup of
+    this kind of database, or when the database already holds tables.
+    """
+    kind = _kind(database)
+    if not path.is_file():
+        raise BackupError(f"There is no backup file at {path}.")
+    magic = _read_magic(path)
+    if kind == "postgresql":
+        if not magic.startswith(PG_DUMP_MAGIC):
+            raise BackupError(
+                f"{path} is not a PostgreSQL backup (pg_dump -Fc); "
+                "restore it into the kind of database it came from."
+            )
+        tables = _postgresql_tables(database)
+        if tables:
+            raise BackupError(
+                f"The database {database['NAME']} is not empty ({len(tables)} tables); "
+                "restore only into an empty database. Nothing was changed."
+            )
+        command = [
+            "pg_restore",
+            "--no-owner",
+            "--exit-on-error",
+            *_pg_arguments(database),
+            str(path),
+        ]
+        _run(command, database)
+        return
+    if magic != SQLITE_MAGIC:
+        raise BackupError(
+            f"{path} is not a SQLite backup; restore it into the kind of database it came from."
+        )
+    target_path = _sqlite_path(database)
+    if target_path.exists() and target_path.stat().st_size:
+        raise BackupError(
+            f"{target_path} already holds a database; restore only into a path that does not "
+            "exist yet or an empty file. Nothing was changed."
+        )
+    target_path.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
