@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 import os
+import secrets
 import sqlite3
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ POSTGRESQL = "django.db.backends.postgresql"
 SQLITE = "django.db.backends.sqlite3"
 PG_DUMP_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# Options of DATABASE_URL's query string that libpq understands (the others are Django's).
+LIBPQ_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout")
 
 
 class BackupError(Exception):
@@ -139,17 +143,25 @@ def _read_magic(path: Path) -> bytes:
         raise BackupError(f"Cannot read {path}: {error.strerror}.") from None
 
 
-def _postgresql_tables(database: dict[str, Any]) -> list[str]:
-    """The tables of the PostgreSQL database, outside PostgreSQL's own schemas."""
-    import psycopg
-
+def _psycopg_parameters(database: dict[str, Any]) -> dict[str, Any]:
+    """psycopg's connection parameters for a ``DATABASES`` entry, but the database name."""
     parameters = {
         key.lower(): database[key]
         for key in ("HOST", "PORT", "USER", "PASSWORD")
         if database.get(key)
     }
+    options = database.get("OPTIONS") or {}
+    return {**parameters, **{key: options[key] for key in LIBPQ_OPTIONS if key in options}}
+
+
+def _postgresql_tables(database: dict[str, Any]) -> list[str]:
+    """The tables of the PostgreSQL database, outside PostgreSQL's own schemas."""
+    import psycopg
+
     try:
-        with psycopg.connect(dbname=database["NAME"], **parameters) as connection:
+        with psycopg.connect(
+            dbname=database["NAME"], **_psycopg_parameters(database)
+        ) as connection:
             rows = connection.execute(
                 "SELECT table_schema || '.' || table_name FROM information_schema.tables "
                 "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
@@ -212,3 +224,67 @@ def restore(database: dict[str, Any], path: Path) -> None:
     finally:
         target.close()
         source.close()
+
+
+def _sqlite_counts(path: Path) -> list[tuple[str, int]]:
+    """Rows per table of a SQLite database file."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return [
+            (table, connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+            for table in sorted(_sqlite_tables(connection))
+        ]
+    finally:
+        connection.close()
+
+
+def check(database: dict[str, Any], path: Path) -> list[tuple[str, int]]:
+    """Restore the backup at ``path`` into a temporary database beside ``database`` (a
+    scratch file for SQLite; on PostgreSQL a database on the same server, which needs the
+    right to create one) and return its rows per table; the temporary database is removed.
+
+    Raises BackupError when the backup does not restore.
+    """
+    if _kind(database) == "sqlite":
+        with tempfile.TemporaryDirectory() as scratch:
+            target = Path(scratch) / "check.sqlite3"
+            restore({**database, "NAME": str(target)}, path)
+            return _sqlite_counts(target)
+    import psycopg
+    from psycopg import sql
+
+    name = f"{database['NAME']}_check_{secrets.token_hex(4)}"
+    parameters = _psycopg_parameters(database)
+    try:
+        server = psycopg.connect(dbname="postgres", autocommit=True, **parameters)
+    except psycopg.OperationalError as error:
+        raise BackupError(
+            f"Cannot connect to the server to make a scratch database: {error}"
+        ) from None
+    with server:
+        try:
+            server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.Error as error:
+            raise BackupError(f"Cannot create a scratch database {name}: {error}") from None
+        try:
+            restore({**database, "NAME": name}, path)
+            with psycopg.connect(dbname=name, **parameters) as scratch:
+                tables = scratch.execute(
+                    "SELECT table_schema, table_name FROM information_schema.tables "
+                    "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
+                    "AND table_type = 'BASE TABLE' ORDER BY table_name"
+                ).fetchall()
+                query = "SELECT count(*) FROM {}"
+                return [
+                    (
+                        table,
+                        scratch.execute(
+                            sql.SQL(query).format(sql.Identifier(schema, table))
+                        ).fetchone()[0],
+                    )
+                    for schema, table in tables
+                ]
+        finally:
+            server.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

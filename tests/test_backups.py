@@ -117,6 +117,23 @@ def table_rows(read: Callable[[str], list[tuple]], tables: list[str]) -> dict[st
     return rows
 
 
+def assert_check_counts(
+    backup_file: Path, database_url: str, source: dict[str, list[tuple]]
+) -> None:
+    """``manage.py backup --check FILE`` restores the backup into a scratch database and
+    prints each table's rows: as many as the source has."""
+    checked = manage("backup", "--check", str(backup_file), database_url=database_url)
+    assert checked.returncode == 0, checked.stderr
+    lines = checked.stdout.strip().splitlines()
+    counts = dict(line.rsplit(maxsplit=1) for line in lines[:-1])
+    assert {table: int(rows) for table, rows in counts.items()} == {
+        table: len(rows) for table, rows in source.items()
+    }
+    assert lines[-1].endswith(
+        f"restores: {len(source)} tables, {sum(map(len, source.values()))} rows."
+    )
+
+
 def assert_same_rows(source: dict[str, list[tuple]], restored: dict[str, list[tuple]]) -> None:
     """Every table is there, with every row and every value."""
     assert sorted(restored) == sorted(source)
@@ -161,13 +178,15 @@ def test_sqlite_backup_and_restore_round_trip_every_row(tmp_path: Path, source_t
 
         detect = sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES  # as Django's connection
         restored_db = sqlite3.connect(target, detect_types=detect)
+        source_rows = table_rows(lambda sql: live.execute(sql).fetchall(), source_tables)
         try:
             assert_same_rows(
-                table_rows(lambda sql: live.execute(sql).fetchall(), source_tables),
+                source_rows,
                 table_rows(lambda sql: restored_db.execute(sql).fetchall(), source_tables),
             )
         finally:
             restored_db.close()
+        assert_check_counts(backup_file, f"sqlite:///{source_file}", source_rows)
 
         again = manage("restore", str(backup_file), database_url=f"sqlite:///{source_file}")
         assert again.returncode != 0
@@ -178,7 +197,8 @@ def test_sqlite_backup_and_restore_round_trip_every_row(tmp_path: Path, source_t
 
 
 def test_backup_refuses_to_overwrite_a_file_and_restore_a_missing_one(tmp_path: Path):
-    """FILE= never overwrites; a missing backup or a file of the other kind is refused."""
+    """FILE= never overwrites; a missing backup or a file of the other kind is refused, and
+    --check says the file does not restore."""
     existing = tmp_path / "existing.dump"
     existing.write_bytes(b"keep me")
     source = tmp_path / "source.sqlite3"
@@ -187,11 +207,13 @@ def test_backup_refuses_to_overwrite_a_file_and_restore_a_missing_one(tmp_path: 
     made = manage("backup", str(existing), database_url=f"sqlite:///{source}")
     missing = manage("restore", str(tmp_path / "nope"), database_url=f"sqlite:///{tmp_path}/n")
     wrong = manage("restore", str(existing), database_url=f"sqlite:///{tmp_path}/n")
+    checked = manage("backup", "--check", str(existing), database_url=f"sqlite:///{source}")
 
     assert made.returncode != 0 and "already exists" in made.stderr
     assert existing.read_bytes() == b"keep me"
     assert missing.returncode != 0 and "There is no backup file" in missing.stderr
     assert wrong.returncode != 0 and "is not a SQLite backup" in wrong.stderr
+    assert checked.returncode != 0 and "does not restore" in checked.stderr
     assert not (tmp_path / "n").exists()
 
 
@@ -260,9 +282,8 @@ def test_postgresql_backup_and_restore_round_trip_every_row(
         psycopg_reader(source_name) as read_source,
         psycopg_reader(scratch_postgresql_database) as read_restored,
     ):
-        assert_same_rows(
-            table_rows(read_source, source_tables), table_rows(read_restored, source_tables)
-        )
+        source_rows = table_rows(read_source, source_tables)
+        assert_same_rows(source_rows, table_rows(read_restored, source_tables))
         assert read_restored(sequences) == read_source(sequences)
         count = read_restored("SELECT count(*) FROM django_migrations")
 
@@ -270,3 +291,4 @@ def test_postgresql_backup_and_restore_round_trip_every_row(
         assert again.returncode != 0
         assert "is not empty" in again.stderr and "Nothing was changed" in again.stderr
         assert read_restored("SELECT count(*) FROM django_migrations") == count
+    assert_check_counts(backup_file, postgresql_url(source_name), source_rows)
