@@ -33,7 +33,7 @@ class BackupError(Exception):
 
 
 def _kind(database: dict[str, Any]) -> str:
-    """ "postgresql" or "sqlite" for a ``DATABASES`` entry; BackupError for any other engine."""
+    """The kind of a ``DATABASES`` entry, "postgresql" or "sqlite"; BackupError for others."""
     engine = database["ENGINE"]
     if engine == POSTGRESQL:
         return "postgresql"
@@ -60,13 +60,15 @@ def _pg_arguments(database: dict[str, Any]) -> list[str]:
 
 
 def _pg_environment(database: dict[str, Any]) -> dict[str, str]:
-    """The environment for pg_dump and pg_restore: the password and SSL mode, if any."""
+    """The environment for pg_dump and pg_restore: the password and the SSL options, if any
+    (PGPASSWORD, PGSSLMODE, ...)."""
     environment = dict(os.environ)
     if database.get("PASSWORD"):
         environment["PGPASSWORD"] = str(database["PASSWORD"])
     options = database.get("OPTIONS") or {}
-    if options.get("sslmode"):
-        environment["PGSSLMODE"] = str(options["sslmode"])
+    for key in LIBPQ_OPTIONS:
+        if options.get(key):
+            environment[f"PG{key.upper()}"] = str(options[key])
     return environment
 
 

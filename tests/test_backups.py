@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
 
+import environ
 import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -23,6 +24,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from notifications.models import Delivery, Notification
+from projects import backups
 from projects.models import (
     Claim,
     Comment,
@@ -215,6 +217,27 @@ def test_backup_refuses_to_overwrite_a_file_and_restore_a_missing_one(tmp_path: 
     assert wrong.returncode != 0 and "is not a SQLite backup" in wrong.stderr
     assert checked.returncode != 0 and "does not restore" in checked.stderr
     assert not (tmp_path / "n").exists()
+
+
+def test_postgresql_tools_get_the_password_from_the_environment_never_the_command_line():
+    """DATABASE_URL's parts become pg_dump's options; its password only PGPASSWORD, where
+    no other user of the machine can read it in the process list."""
+    database = environ.Env.db_url_config(
+        "postgres://board:s3cret@db.example.org:6543/agenda_board?sslmode=require"
+    )
+
+    arguments = backups._pg_arguments(database)
+    environment = backups._pg_environment(database)
+
+    assert arguments == [
+        "--host=db.example.org",
+        "--port=6543",
+        "--username=board",
+        "--dbname=agenda_board",
+    ]
+    assert not any("s3cret" in argument for argument in arguments)
+    assert environment["PGPASSWORD"] == "s3cret"
+    assert environment["PGSSLMODE"] == "require"
 
 
 def postgresql_url(name: str) -> str:
