@@ -540,7 +540,7 @@ TABLE: dict[str, Row] = {
         get="302 http://testserver/projects/{w.project.slug}/",
         post="302 http://testserver/projects/{w.project.slug}/",
     ),
-    "admin/^(?P<app_label>auth|django_tasks_database|accounts|projects|notifications)/$": admin(
+    "admin/^(?P<app_label>accounts|auth|django_tasks_database|notifications|projects)/$": admin(
         "/admin/projects/"
     ),
     "admin/(?P<url>.*)$": admin("/admin/no/such/page/", get="404", post="404"),
@@ -596,6 +596,12 @@ def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[
     routes = []
     for pattern in resolver.url_patterns:
         route = prefix + str(pattern.pattern)
+        # The admin's app index names its apps in the order their models were registered.
+        route = re.sub(
+            r"\(\?P<app_label>([^)]*)\)",
+            lambda apps: "(?P<app_label>" + "|".join(sorted(apps[1].split("|"))) + ")",
+            route,
+        )
         if isinstance(pattern, URLResolver):
             routes += url_patterns(pattern, route)
         else:
