@@ -21,10 +21,13 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import connection
 from django.db.models.signals import pre_save
-from django.test import Client
+from django.db.utils import OperationalError
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from agenda_site.cache import FailOpenRedisCache
 from projects.models import Comment, Event
+from projects.outages import service_unavailable
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import ProjectFactory, UserFactory
 from tests.tcp_proxy import TcpProxy
@@ -38,7 +41,8 @@ OUTAGE_SCRIPT = """
 import json, django
 django.setup()
 from django.conf import settings
-from django.test import Client
+from django.db.utils import OperationalError
+from django.test import Client, RequestFactory
 answers = []
 for cookie in ("", "x" * 32):
     client = Client(HTTP_HOST="localhost", raise_request_exception=False)
@@ -114,6 +118,16 @@ def test_every_page_answers_503_with_the_page_when_the_database_is_away(database
     logs = "\n".join(logs) + result.stderr
     assert "Traceback" not in logs
     assert logs.count("Database unreachable:") == 8  # once for each 503 but /healthz
+
+
+def test_the_503_page_reads_nothing_from_the_database(db, django_assert_num_queries):
+    """The page is what a request gets while the database is away: it must not need it."""
+    request = RequestFactory().get("/projects/some-project/")
+    with django_assert_num_queries(0):
+        response = service_unavailable(request, OperationalError("connection refused"))
+    assert response.status_code == 503
+    assert "The board is briefly unavailable" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
 
 
 @pytest.fixture
@@ -216,8 +230,11 @@ def test_a_redis_cache_url_fails_open_with_short_timeouts():
 
 
 @pytest.mark.django_db
-def test_with_the_cache_away_sign_in_sign_up_reset_and_comments_still_work(settings, client):
+def test_with_the_cache_away_sign_in_sign_up_reset_and_comments_still_work(
+    settings, client, caplog, monkeypatch
+):
     settings.CACHES = closed_port_cache()
+    monkeypatch.setattr(FailOpenRedisCache, "_last_warning", -1e9)  # warn in this test
     researcher = UserFactory()
     EmailAddress.objects.create(
         user=researcher, email=researcher.email, verified=True, primary=True
@@ -247,6 +264,9 @@ def test_with_the_cache_away_sign_in_sign_up_reset_and_comments_still_work(setti
     response = anonymous.post(reverse("account_reset_password"), {"email": researcher.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 2
+    warnings = [r for r in caplog.records if r.name == "agenda_site.cache"]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"  # once a minute at most
+    assert not any(r.exc_info for r in caplog.records)
 
 
 @pytest.mark.django_db

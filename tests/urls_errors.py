@@ -10,3 +10,5 @@ def broken(request):
 
 
 urlpatterns = [*site_urlpatterns, path("broken/", broken)]
+# The site's own error handler, which tells a bug (500) from the database away (503).
+handler500 = "projects.outages.handler500"
