@@ -165,6 +165,9 @@ def test_pages_answer_503_while_postgresql_is_away_and_200_as_soon_as_it_is_back
     assert response.status_code == 503
     assert "The board is briefly unavailable" in response.content.decode()
     assert response["Retry-After"] == "30"
+    response = client.get(page, headers={"HX-Request": "true"})
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/plain")  # htmx-errors.js shows it
 
     proxy.open()
     started = time.monotonic()
