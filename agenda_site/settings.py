@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "projects.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the session and the user: 503, not 500, when the database is away.
+    "projects.outages.database_outage",
     "projects.middleware.refuse_nul_characters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,11 +118,23 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # With persistent connections, check each one is alive before a request reuses it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that does not answer must not hold a worker: give up connecting after this many
+# seconds, and the page answers 503 (projects.outages).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": env.cache_url("CACHE_URL", default=env.str("REDIS_URL", default="locmemcache://"))
 }
+# Redis away is a miss, not an error (agenda_site.cache): the site keeps serving, and the
+# rate limits count nothing until it is back. Connecting and answering get a second each.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "agenda_site.cache.FailOpenRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -271,8 +285,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-# Load balancers probe plain HTTP; the health check answers rather than redirects.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers probe plain HTTP; the health and readiness checks answer, not redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # No script reads either cookie: htmx sends the CSRF token from <body hx-headers>, forms

@@ -29,6 +29,7 @@ def mail_is_not_logged_in_production(app_configs, **kwargs) -> list[checks.Check
 # Caches that every app server shares, with counters that go up atomically.
 SHARED_COUNTING_CACHES = (
     "django.core.cache.backends.redis.RedisCache",
+    "agenda_site.cache.FailOpenRedisCache",
     "django.core.cache.backends.memcached.PyMemcacheCache",
     "django.core.cache.backends.memcached.PyLibMCCache",
 )

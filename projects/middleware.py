@@ -48,7 +48,9 @@ def private_pages_for_the_signed_in(get_response: Callable[[HttpRequest], HttpRe
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        # The header first: an answer that says how to cache itself needs no user read (nor
+        # the database, which may be away: projects.outages).
+        if not response.has_header("Cache-Control") and user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
 

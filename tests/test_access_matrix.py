@@ -288,6 +288,7 @@ TABLE: dict[str, Row] = {
     ),
     "^people/(?P<username>[\\w.@+-]+)/$": Row("/people/{w.owner.username}/"),
     "healthz": Row("/healthz"),
+    "readyz": Row("/readyz"),
     # Taking part: for people signed in with an active account.
     "projects/propose/": members(
         "/projects/propose/", get="200", post="303 /projects/propose/#proposal-title"

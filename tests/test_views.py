@@ -172,7 +172,7 @@ def test_healthz_answers_200_after_a_database_round_trip(client, django_assert_n
     with django_assert_num_queries(1):
         response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -197,4 +197,6 @@ def test_healthz_answers_503_when_the_database_cannot_be_reached():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "503 {'status': 'unavailable', 'database': 'unreachable'}"
+    assert result.stdout.strip() == (
+        "503 {'status': 'unavailable', 'database': 'unreachable', 'cache': 'ok'}"
+    )

@@ -1,8 +1,10 @@
-"""Pages for reading: the project list, the agendas, an agenda, a project; the health check."""
+"""Pages for reading: the project list, the agendas, an agenda, a project; the health and
+readiness checks."""
 
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from projects.filters import ProjectFilter, Sort
 from projects.models import Agenda, Comment, Project, Tag
+from projects.outages import drop_broken_connections
 from projects.views.common import discussion_pages, render_page, render_sections
 
 logger = logging.getLogger(__name__)
@@ -139,15 +142,55 @@ def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(comment.page_url())
 
 
-@require_safe
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 after a database round trip, 503 if the database is unreachable."""
+def _database_state() -> str:
+    """ "ok" after a database round trip, "unreachable" when it fails (logged, and the broken
+    connection closed, so the next request connects again)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as error:
         logger.warning("Health check failed: database unreachable (%s)", error)
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        drop_broken_connections()
+        return "unreachable"
+    return "ok"
+
+
+def _cache_state() -> str:
+    """ "ok", or "unreachable" when the shared cache (Redis) does not answer a PING. A cache
+    in each process's memory is always there."""
+    reachable = getattr(cache, "reachable", None)
+    return "ok" if reachable is None or reachable() else "unreachable"
+
+
+def _health() -> tuple[dict[str, str], bool, bool]:
+    """The health report, whether the database answers, and whether the cache does."""
+    database, cache_state = _database_state(), _cache_state()
+    if database != "ok":
+        status = "unavailable"
+    elif cache_state != "ok":
+        status = "degraded"
+    else:
+        status = "ok"
+    report = {"status": status, "database": database, "cache": cache_state}
+    return report, database == "ok", cache_state == "ok"
+
+
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 after a database round trip, 503 if the database is
+    unreachable. The cache away is "degraded" and still 200: the site serves without it
+    (its rate limits count nothing meanwhile)."""
+    report, database_ok, _ = _health()
+    return JsonResponse(report, status=200 if database_ok else 503)
+
+
+@require_safe
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """For a readiness check that takes an app server out of rotation: the same report as
+    ``healthz``, but 503 when the shared cache is unreachable too, for deployments that
+    would rather not serve than serve with their rate limits uncounted."""
+    report, database_ok, cache_ok = _health()
+    return JsonResponse(report, status=200 if database_ok and cache_ok else 503)

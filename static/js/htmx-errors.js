@@ -1,4 +1,4 @@
-// When an htmx request fails (403, 404, 429, 500, or no network), htmx leaves the page as it
+// When an htmx request fails (403, 404, 429, 500, 503, or no network), htmx leaves the page as it
 // was. Say so in a banner at the top of the page, so that the click is never silently lost.
 // A rate limit (429) answers in plain text what was refused and when to try again.
 (function () {
@@ -7,6 +7,7 @@
   var MESSAGES = {
     403: "That did not go through: you may have signed out, or your session changed. Reload the page and try again.",
     404: "That is no longer there. Reload the page to see the latest.",
+    503: "The board cannot reach its database just now, and nothing was changed. Please try again in a minute.",
   };
   var FALLBACK = "Something went wrong and nothing was changed. Reload the page and try again.";
   var TOO_MANY = "Too many in a short time, and nothing was changed. Wait a minute, then try again.";

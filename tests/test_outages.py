@@ -1,0 +1,324 @@
+"""The database or the cache away: 503 with a page that says to try again, never 500, and
+the site serves again as soon as it is back, without a restart (projects/outages.py,
+agenda_site/cache.py, the health and readiness checks).
+
+Outages are real: a database URL on a port nothing listens on, a SQLite file in a folder
+that does not exist, or a TCP proxy in front of the real PostgreSQL or Redis that the test
+closes and opens again. The servers themselves stay up.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.db import connection
+from django.db.models.signals import pre_save
+from django.db.utils import OperationalError
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from agenda_site.cache import FailOpenRedisCache
+from projects.models import Comment, Event
+from projects.outages import service_unavailable
+from tests.conftest import TEST_REDIS_URL
+from tests.factories import ProjectFactory, UserFactory
+from tests.tcp_proxy import TcpProxy
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery staple"  # UserFactory's
+
+# Every kind of page, asked in a process whose database is away: a visitor's, then a
+# signed-in person's (a session cookie the site must look up).
+OUTAGE_SCRIPT = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.db.utils import OperationalError
+from django.test import Client, RequestFactory
+answers = []
+for cookie in ("", "x" * 32):
+    client = Client(HTTP_HOST="localhost", raise_request_exception=False)
+    if cookie:
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    for method, url in [("get", "/"), ("get", "/projects/some-project/"),
+                        ("post", "/projects/some-project/comments/"),
+                        ("get", "/api/projects/"), ("get", "/admin/"), ("get", "/healthz")]:
+        if method == "post":
+            r = client.post(url, {"body": "A thought."})
+        else:
+            r = client.get(url)
+        answers.append({"url": url, "status": r.status_code, "type": r["Content-Type"],
+                        "retry": r.get("Retry-After"), "body": r.content.decode()})
+print(json.dumps({"options": settings.DATABASES["default"].get("OPTIONS", {}),
+                  "answers": answers}))
+"""
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    ["postgres://nobody@127.0.0.1:1/nothing", "sqlite:////nonexistent-folder/db.sqlite3"],
+    ids=["postgresql", "sqlite"],
+)
+def test_every_page_answers_503_with_the_page_when_the_database_is_away(database_url):
+    """A process whose database cannot be reached: pages, a POST, the API, the admin and the
+    health check answer 503 (never 500), each logged once at warning without a traceback.
+    Health checks answer their JSON whoever asks (a session cookie is not looked up)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("CACHE_URL", None)
+    env.pop("REDIS_URL", None)
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", OUTAGE_SCRIPT],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 30
+    *logs, last = result.stdout.strip().splitlines()
+    report = json.loads(last)
+    if database_url.startswith("postgres"):
+        assert report["options"]["connect_timeout"] == 5
+    visitor, signed_in = report["answers"][:6], report["answers"][6:]
+    # A visitor's POST and admin visit go to sign in, which needs no database.
+    for answer in visitor:
+        if answer["url"].endswith("/comments/") or answer["url"] == "/admin/":
+            assert answer["status"] == 302, answer
+    for answer in [a for a in visitor if a["status"] != 302] + signed_in:
+        assert answer["status"] == 503, answer
+        if answer["url"] == "/healthz":
+            assert json.loads(answer["body"]) == {
+                "status": "unavailable",
+                "database": "unreachable",
+                "cache": "ok",
+            }
+        elif answer["url"].startswith("/api/"):
+            assert answer["type"] == "application/json"
+            assert "try again" in json.loads(answer["body"])["detail"]
+            assert answer["retry"] == "30"
+        else:
+            assert "The board is briefly unavailable" in answer["body"], answer
+            assert "try again in a minute" in answer["body"]
+            assert answer["retry"] == "30"
+    logs = "\n".join(logs) + result.stderr
+    assert "Traceback" not in logs
+    assert logs.count("Database unreachable:") == 8  # once for each 503 but /healthz
+
+
+def test_the_503_page_reads_nothing_from_the_database(db, django_assert_num_queries):
+    """The page is what a request gets while the database is away: it must not need it."""
+    request = RequestFactory().get("/projects/some-project/")
+    with django_assert_num_queries(0):
+        response = service_unavailable(request, OperationalError("connection refused"))
+    assert response.status_code == 503
+    assert "The board is briefly unavailable" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.fixture
+def database_behind_a_proxy(transactional_db):
+    """The test database reached through a TCP proxy that the test can close (the database
+    away) and open again (back), on the same process and the same connection settings."""
+    settings_dict = connection.settings_dict
+    real = settings_dict["HOST"], settings_dict["PORT"]
+    proxy = TcpProxy(real[0] or "127.0.0.1", int(real[1] or 5432)).open()
+    connection.close()
+    settings_dict["HOST"], settings_dict["PORT"] = "127.0.0.1", str(proxy.port)
+    yield proxy
+    proxy.close()
+    connection.close()
+    settings_dict["HOST"], settings_dict["PORT"] = real
+
+
+@pytest.mark.postgresql
+def test_pages_answer_503_while_postgresql_is_away_and_200_as_soon_as_it_is_back(
+    database_behind_a_proxy,
+):
+    proxy = database_behind_a_proxy
+    project = ProjectFactory()
+    researcher = UserFactory()
+    client = Client(raise_request_exception=False)
+    client.force_login(researcher)
+    page = project.get_absolute_url()
+    assert client.get(page).status_code == 200
+
+    proxy.close()
+    for url in ("/", page, "/api/projects/", "/admin/", "/healthz"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+    response = client.post(f"{page}comments/", {"body": "Said while the database was away."})
+    assert response.status_code == 503
+    assert "The board is briefly unavailable" in response.content.decode()
+    assert response["Retry-After"] == "30"
+    response = client.get(page, headers={"HX-Request": "true"})
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/plain")  # htmx-errors.js shows it
+
+    proxy.open()
+    started = time.monotonic()
+    response = client.get(page)
+    assert response.status_code == 200
+    assert time.monotonic() - started < 5
+    assert client.get("/healthz").json()["status"] == "ok"
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.postgresql
+def test_a_comment_cut_off_mid_request_answers_503_and_rolls_back(database_behind_a_proxy):
+    """The database goes away while a comment is being saved: 503, and once it is back
+    neither the comment nor its event is there."""
+    proxy = database_behind_a_proxy
+    project = ProjectFactory()
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory())
+    events = Event.objects.count()
+
+    def cut(sender, **kwargs):
+        proxy.close()
+
+    pre_save.connect(cut, sender=Comment)
+    try:
+        response = client.post(f"{project.get_absolute_url()}comments/", {"body": "Cut off."})
+    finally:
+        pre_save.disconnect(cut, sender=Comment)
+    assert response.status_code == 503
+
+    proxy.open()
+    assert client.get(project.get_absolute_url()).status_code == 200
+    assert not Comment.objects.exists()
+    assert Event.objects.count() == events
+
+
+def closed_port_cache(prefix: str = "") -> dict:
+    """A cache setting whose Redis nothing listens for, as settings.py builds it."""
+    return {
+        "default": {
+            "BACKEND": "agenda_site.cache.FailOpenRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+def test_a_redis_cache_url_fails_open_with_short_timeouts():
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.CACHES['default']))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    env["CACHE_URL"] = "redis://127.0.0.1:1/3"
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=BASE_DIR, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    cache = json.loads(result.stdout.strip().splitlines()[-1])
+    assert cache["BACKEND"] == "agenda_site.cache.FailOpenRedisCache"
+    assert cache["OPTIONS"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
+
+
+@pytest.mark.django_db
+def test_with_the_cache_away_sign_in_sign_up_reset_and_comments_still_work(
+    settings, client, caplog, monkeypatch
+):
+    settings.CACHES = closed_port_cache()
+    monkeypatch.setattr(FailOpenRedisCache, "_last_warning", -1e9)  # warn in this test
+    researcher = UserFactory()
+    EmailAddress.objects.create(
+        user=researcher, email=researcher.email, verified=True, primary=True
+    )
+    project = ProjectFactory()
+
+    response = client.post(
+        reverse("account_login"), {"login": researcher.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(researcher.pk)
+    response = client.post(f"{project.get_absolute_url()}comments/", {"body": "Still here."})
+    assert response.status_code in (302, 303)
+    assert Comment.objects.filter(project=project, author=researcher).exists()
+
+    anonymous = Client()
+    response = anonymous.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.org",
+            "username": "newcomer",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    response = anonymous.post(reverse("account_reset_password"), {"email": researcher.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 2
+    warnings = [r for r in caplog.records if r.name == "agenda_site.cache"]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"  # once a minute at most
+    assert not any(r.exc_info for r in caplog.records)
+
+
+@pytest.mark.django_db
+def test_healthz_says_degraded_and_readyz_503_with_the_cache_away(settings, client):
+    settings.CACHES = closed_port_cache()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "unreachable"}
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["cache"] == "unreachable"
+
+
+@pytest.mark.django_db
+def test_readyz_answers_200_when_all_is_there(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_the_cache_comes_back_without_a_restart(settings, client):
+    """Redis behind a proxy: closed, the site says degraded and still signs people in;
+    opened again, the next check finds it, and the limits count there again."""
+    redis_url = urlsplit(TEST_REDIS_URL)
+    proxy = TcpProxy(redis_url.hostname, redis_url.port or 6379).open()
+    try:
+        settings.CACHES = {
+            "default": {
+                **closed_port_cache(f"outage-{uuid.uuid4().hex}")["default"],
+                "LOCATION": f"redis://127.0.0.1:{proxy.port}{redis_url.path or '/0'}",
+            }
+        }
+        researcher = UserFactory()
+        assert client.get("/healthz").json()["cache"] == "ok"
+
+        proxy.close()
+        assert client.get("/healthz").json()["status"] == "degraded"
+        response = client.post(
+            reverse("account_login"), {"login": researcher.username, "password": PASSWORD}
+        )
+        assert response.status_code == 302
+
+        proxy.open()
+        started = time.monotonic()
+        assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+        assert client.get("/readyz").status_code == 200
+        assert time.monotonic() - started < 5
+    finally:
+        proxy.close()
