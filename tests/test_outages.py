@@ -131,9 +131,11 @@ def test_the_503_page_reads_nothing_from_the_database(db, django_assert_num_quer
 
 
 @pytest.fixture
-def database_behind_a_proxy(transactional_db):
+def database_behind_a_proxy(transactional_db, django_db_serialized_rollback):
     """The test database reached through a TCP proxy that the test can close (the database
-    away) and open again (back), on the same process and the same connection settings."""
+    away) and open again (back), on the same process and the same connection settings.
+    Like every transactional test here it puts back what the migrations made (the
+    Curators group, content types) for the tests after it."""
     settings_dict = connection.settings_dict
     real = settings_dict["HOST"], settings_dict["PORT"]
     proxy = TcpProxy(real[0] or "127.0.0.1", int(real[1] or 5432)).open()
