@@ -122,14 +122,7 @@ def backup(database: dict[str, Any], path: Path) -> Path:
             source_path = _sqlite_path(database)
             if not source_path.is_file():
                 raise BackupError(f"There is no SQLite database at {source_path}.")
-            source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-            target = sqlite3.connect(path)
-            try:
-                with target:
-                    source.backup(target)
-            finally:
-                target.close()
-                source.close()
+            _sqlite_copy(source_path, path)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -218,7 +211,13 @@ def restore(database: dict[str, Any], path: Path) -> None:
             "exist yet or an empty file. Nothing was changed."
         )
     target_path.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    _sqlite_copy(path, target_path)
+
+
+def _sqlite_copy(source_path: Path, target_path: Path) -> None:
+    """Copy a SQLite database with SQLite's online backup, a consistent copy even while
+    others write to the source (which is opened read-only)."""
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     target = sqlite3.connect(target_path)
     try:
         with target:

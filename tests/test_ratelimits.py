@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
-from django.forms.models import model_to_dict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,10 +13,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.mail import unsubscribe_token
-from notifications.models import Notification, Preference
 from projects import freshness, ratelimits
-from projects.models import Claim, Comment, Event, Flag, Interest, Output, Project, Proposal, Watch
+from projects.models import Claim, Comment
 from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
+from tests.test_permissions_matrix import state
 
 pytestmark = pytest.mark.django_db
 
@@ -47,17 +46,6 @@ class World:
 @pytest.fixture
 def world(researcher, other_researcher, curator) -> World:
     return World(owner=researcher, other=other_researcher, curator=curator)
-
-
-def state() -> list:
-    """Every row of every table a write here could change."""
-    rows = []
-    for model in (
-        *(Claim, Comment, Output, Interest, Watch, Event, User, Project, Proposal, Flag),
-        *(Notification, Preference),
-    ):
-        rows += [model_to_dict(obj) for obj in model.objects.order_by("pk")]
-    return rows
 
 
 # name: (kind, who writes, url, data). One for each view that writes.
