@@ -9,12 +9,14 @@ DEMO_AGENDA := projects/demo/some-conceptual-alignment-research-projects.md
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint fmt check check-config audit lock clean bench-sweep backup restore
+.PHONY: help install run serve test lint fmt check check-config audit lock clean bench-sweep bench-slow-clients backup restore
 
 help:
 	@echo "make run    set up on SQLite, load the demo agenda, serve http://$(HOST):$(PORT)"
 	@echo "make test   run the test suite (PostgreSQL when DATABASE_URL is set)"
+	@echo "make serve  the production setup in the foreground on http://$(HOST):$(PORT) (see README)"
 	@echo "make bench-sweep   how the sweep scales (100 and 10,000 claims)"
+	@echo "make bench-slow-clients   slow clients against each app server setup"
 	@echo "make backup [FILE=...] | restore FILE=...   back up the database, restore into an empty one"
 	@echo "make lint | fmt | check (deploy checks, migrations, dependency audit) | audit | lock | clean"
 
@@ -43,6 +45,14 @@ run: install
 	trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# Production, in the foreground: migrate, collect static files, then the app server (granian),
+# the task worker and the sweep; Ctrl-C stops them all. Settings come from the environment
+# (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CACHE_URL, EMAIL_URL: see the README).
+serve: export DEBUG ?= false
+serve: export TASKS_BACKEND ?= django_tasks_db.DatabaseBackend
+serve: install
+	exec $(MANAGE) serve --host $(HOST) --port $(PORT)
+
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -58,6 +68,11 @@ fmt: install
 # DATABASE_URL's (PostgreSQL) or in var/ (SQLite).
 bench-sweep: install
 	$(BIN)/python bench/sweep.py
+
+# Connections that trickle their headers against gunicorn (sync, gthread), uvicorn's WSGI
+# adapter, granian and `make serve`, with and without nginx in front (when installed).
+bench-slow-clients: install
+	$(BIN)/python bench/slow_clients.py $(BENCH_ARGS)
 
 # A consistent backup of DATABASE_URL's database (or var/db.sqlite3) into var/backups/, or
 # FILE; it prints the path. `make restore FILE=...` restores one into an empty database.

@@ -323,8 +323,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Logs go to stdout, with the keys of password reset and verification links (and other
-# secrets that ride in URLs) taken out of every line (projects.logs); gunicorn's access log
-# is filtered the same way by gunicorn.conf.py.
+# secrets that ride in URLs) taken out of every line (projects.logs); the app server's access
+# log is filtered the same way (agenda_site/granian-logging.json, used by manage.py serve).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

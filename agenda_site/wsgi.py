@@ -1,4 +1,4 @@
-"""WSGI entry point, for gunicorn: ``gunicorn agenda_site.wsgi``."""
+"""WSGI entry point, which ``manage.py serve`` hands to granian (settings.WSGI_APPLICATION)."""
 
 import os
 

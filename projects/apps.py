@@ -10,8 +10,8 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the system checks and the lookups safe from any number, and refuse to
-        start on a rate limit that does not parse (every app server, gunicorn included, sets
-        Django up through here)."""
+        start on a rate limit that does not parse (every process of the app server sets Django
+        up through here)."""
         from django.conf import settings
 
         from projects import checks, lookups  # noqa: F401

@@ -36,7 +36,7 @@ SHARED_COUNTING_CACHES = (
 # What goes wrong with the limits in each of the others.
 UNSHARED_COUNTING = {
     "django.core.cache.backends.locmem.LocMemCache": "each process counts alone, so N "
-    "processes (gunicorn workers, app servers) allow N times every limit",
+    "processes (app server workers, app servers) allow N times every limit",
     "django.core.cache.backends.dummy.DummyCache": "it keeps nothing, so no limit holds",
 }
 

@@ -1,5 +1,6 @@
 """No secret in the logs: the keys and tokens that some of the site's URLs carry are taken
-out of every log line, the app's (settings.LOGGING) and gunicorn's (gunicorn.conf.py).
+out of every log line, the app's (settings.LOGGING) and the app server's
+(agenda_site/granian-logging.json, which ``manage.py serve`` hands to granian).
 
 A password reset link (/accounts/password/reset/key/<uid>-<key>/) and an email
 verification link (/accounts/confirm-email/<key>/) each let whoever holds them take over
@@ -11,8 +12,6 @@ CSRF token). Each such key becomes ``[redacted]``; the rest of the line stays.
 
 import logging
 import re
-
-from gunicorn import glogging
 
 REDACTED = "[redacted]"
 
@@ -53,13 +52,13 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-class GunicornLogger(glogging.Logger):
-    """gunicorn's logger, whose access log (request lines, Referer) and error log go
-    through ``RedactSecrets``. gunicorn.conf.py names it."""
+class AccessLine(RedactSecrets):
+    """The app server's access log line: the path and query string as one target (granian
+    logs them apart), then redacted like every other line."""
 
-    def setup(self, cfg) -> None:
-        """Set up gunicorn's logs as usual, then filter both (again after a reload)."""
-        super().setup(cfg)
-        for log in (self.error_log, self.access_log):
-            if not any(isinstance(f, RedactSecrets) for f in log.filters):
-                log.addFilter(RedactSecrets())
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Join the query string to the path in the record's fields, then redact."""
+        fields = record.args
+        if isinstance(fields, dict) and fields.get("query_string"):
+            record.args = {**fields, "path": f"{fields['path']}?{fields['query_string']}"}
+        return super().filter(record)

@@ -1,6 +1,7 @@
 """No secret in the logs: the keys of password reset and email verification links (and the
-board's own tokens in URLs) never reach the app's logs, gunicorn's access log started as
-the README says, or the development server's, through the real flows."""
+board's own tokens in URLs) never reach the app's logs, the app server's access log started
+as the README says (``manage.py serve``: granian), or the development server's, through the
+real flows."""
 
 import io
 import logging
@@ -147,7 +148,7 @@ def test_a_traceback_loses_its_secrets_too(app_log):
     assert f"ValueError: could not render /accounts/confirm-email/{REDACTED}/" in log
 
 
-# Real servers: gunicorn as the README says, the development server as `make run` starts it
+# Real servers: the app server as the README says, the development server as `make run` starts it
 
 
 def free_port() -> int:
@@ -156,10 +157,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def readme_gunicorn_command() -> list[str]:
+def readme_serve_command() -> list[str]:
     """The serve command of the README's deploy steps, as words."""
     readme = (BASE_DIR / "README.md").read_text()
-    return shlex.split(re.search(r"`(gunicorn agenda_site\.wsgi [^`]+)`", readme).group(1))
+    return shlex.split(re.search(r"`(python manage\.py serve [^`]+)`", readme).group(1))
 
 
 @pytest.fixture
@@ -255,12 +256,16 @@ class Browser:
         return self.request(path, {"csrfmiddlewaretoken": token, **data})
 
 
-def gunicorn_as_the_readme_says(port: int, database_url: str, folder: Path) -> Server:
-    words = readme_gunicorn_command()
-    words[words.index("--bind") + 1] = f"127.0.0.1:{port}"
-    assert words[:2] == ["gunicorn", "agenda_site.wsgi"] and "--access-logfile" in words
+def serve_as_the_readme_says(port: int, database_url: str, folder: Path) -> Server:
+    """The README's serve command on ``port``, started at once: the test database is
+    migrated already, nothing here needs the task worker or the sweep, and mail goes to
+    files (which the system checks refuse with DEBUG off)."""
+    words = readme_serve_command()
+    assert words[:3] == ["python", "manage.py", "serve"], words
+    words[words.index("--host") + 1], words[words.index("--port") + 1] = "127.0.0.1", str(port)
+    command = [sys.executable, *words[1:], "--skip-prepare", "--no-background", "--skip-checks"]
     env = {"DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url}
-    return Server([sys.executable, "-m", *words], env, port, folder)
+    return Server(command, env, port, folder)
 
 
 def development_server(port: int, database_url: str, folder: Path) -> Server:
@@ -271,8 +276,8 @@ def development_server(port: int, database_url: str, folder: Path) -> Server:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(
     "start, shows_referer",
-    [(gunicorn_as_the_readme_says, True), (development_server, False)],
-    ids=["gunicorn", "runserver"],
+    [(serve_as_the_readme_says, True), (development_server, False)],
+    ids=["serve", "runserver"],
 )
 def test_the_servers_logs_leave_out_the_keys_of_real_links(
     start, shows_referer, database_url, tmp_path
@@ -322,5 +327,5 @@ def test_the_servers_logs_leave_out_the_keys_of_real_links(
     assert f"Forbidden (CSRF cookie not set.): /accounts/confirm-email/{REDACTED}/" in logs
     assert f"Forbidden (CSRF cookie not set.): /accounts/password/reset/key/{REDACTED}/" in logs
     assert f"Not Found: /accounts/confirm-email/{REDACTED}/nothing/" in logs
-    if shows_referer:  # gunicorn's access log has the Referer; the development server's not
+    if shows_referer:  # the app server's access log has the Referer; the development server's not
         assert f'"{server.url}/accounts/confirm-email/{REDACTED}/"' in logs

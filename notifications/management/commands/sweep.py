@@ -1,6 +1,7 @@
 """manage.py sweep: reminders, dormancy, digests and retries, once (or every N seconds)."""
 
-import time
+import signal
+import threading
 
 from django.core.management.base import BaseCommand
 
@@ -18,14 +19,18 @@ class Command(BaseCommand):
             "--every",
             type=int,
             metavar="SECONDS",
-            help="Keep running, one sweep every SECONDS (for development; use cron in production).",
+            help="Keep running, one sweep every SECONDS (beside `make run` and `make serve`). "
+            "SIGINT or SIGTERM stops it between sweeps, never halfway through one.",
         )
 
     def handle(self, *args, every: int | None = None, **options) -> None:
+        stop = threading.Event()
+        if every:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, lambda *_: stop.set())
         while True:
             done = sweep()
             report = "; ".join(f"{count} {name}" for name, count in done.items())
             self.stdout.write(f"Swept: {report}.")
-            if not every:
+            if not every or stop.wait(every):
                 return
-            time.sleep(every)

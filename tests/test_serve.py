@@ -1,0 +1,167 @@
+"""``make serve`` (``manage.py serve``): the production setup in the foreground. It prepares
+and serves, stops everything it started on Ctrl-C, stops the rest when one part fails, and
+connections that trickle their headers cannot starve it (bench/slow_clients.py measures the
+same against other app servers)."""
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bench.slow_clients import production_environment, serve_setup, trickle
+from tests.conftest import BASE_DIR
+from tests.servers import served_database_url
+
+SLOW_SECONDS = 14  # longer than the header timeout (10 s), so that it cuts clients off
+
+
+def processes_with(marker: str) -> list[int]:
+    """Every process whose environment holds ``marker`` (what serve started inherits it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                pass  # gone, or not ours to read
+    return found
+
+
+def start_serve(tmp_path: Path, port: int, *options: str) -> tuple[subprocess.Popen, str]:
+    """``manage.py serve`` as ``make serve`` runs it, on a SQLite file, in a session of its
+    own (as at a terminal); its output goes to a file. -> (process, marker)."""
+    marker = f"SERVE_TEST_{secrets.token_hex(8)}"
+    env = production_environment(
+        f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+        SECURE_SSL_REDIRECT="false",
+        **{marker: "1"},
+    )
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1", *options],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    return process, marker
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def home_page(process: subprocess.Popen, port: int, log: Path):
+    """The home page's answer, once serve has prepared (a new database to migrate, static
+    files to collect) and serves it."""
+    deadline = time.monotonic() + 120
+    while True:
+        assert process.poll() is None, log.read_text()
+        try:
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+        except OSError:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+
+
+def test_serve_prepares_serves_and_stops_everything_on_ctrl_c(tmp_path):
+    port = free_port()
+    process, marker = start_serve(tmp_path, port)
+    try:
+        home = home_page(process, port, tmp_path / "serve.log")
+        page = home.read().decode()
+        assert home.status == 200
+        # Static files are served from what collectstatic wrote: hashed, compressed.
+        stylesheet = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+        assert stylesheet.startswith("/static/css/site.") and stylesheet.endswith(".css")
+        css = urllib.request.urlopen(f"http://127.0.0.1:{port}{stylesheet}", timeout=5)
+        assert css.status == 200 and "immutable" in css.headers["Cache-Control"]
+        # Besides this process: granian's main process and its worker, the task worker and
+        # the sweep.
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in processes_with(marker)]
+        assert sum(b"granian" in c for c in commands) == 2, commands
+        assert sum(b"db_worker" in c for c in commands) == 1, commands
+        assert sum(b"sweep" in c for c in commands) == 1, commands
+
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C at the terminal
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    log = (tmp_path / "serve.log").read_text()
+    assert "Serving http://127.0.0.1:" in log and log.rstrip().endswith("Stopped."), log
+    assert "Traceback" not in log and "stopped with exit code" not in log, log
+    assert "Swept: " in log  # the sweep ran, and stopped between rounds
+    assert processes_with(marker) == []
+
+
+def test_nothing_serve_started_outlives_it_when_it_is_killed_outright(tmp_path):
+    port = free_port()
+    process, marker = start_serve(tmp_path, port)
+    try:
+        home_page(process, port, tmp_path / "serve.log")
+        assert len(processes_with(marker)) == 5
+        process.kill()  # SIGKILL: no chance to stop anything itself
+        process.wait()
+        deadline = time.monotonic() + 40
+        while processes_with(marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # the group is gone, as it should be
+            os.killpg(process.pid, signal.SIGKILL)
+    assert processes_with(marker) == []
+
+
+def test_serve_stops_the_rest_and_fails_when_a_part_ends(tmp_path):
+    """The app server cannot bind its port: the task worker and the sweep are stopped too,
+    and serve says why and exits 1."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        process, marker = start_serve(tmp_path, taken.getsockname()[1])
+        try:
+            assert process.wait(timeout=120) == 1
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+    log = (tmp_path / "serve.log").read_text()
+    assert "Stopped everything: the app server (exit code" in log, log
+    assert processes_with(marker) == []
+
+
+@pytest.mark.postgresql
+@pytest.mark.slow_clients
+@pytest.mark.django_db
+@pytest.mark.parametrize("clients", [50, 500])
+def test_slow_clients_cannot_starve_what_make_serve_runs(clients):
+    """``clients`` connections trickling their headers: the load balancer's probe (once a
+    second, 3 s timeout) is answered every time, and the trickling connections are cut
+    off after the header timeout."""
+    env = production_environment(served_database_url(), SECURE_SSL_REDIRECT="false")
+    with serve_setup("serve", env) as url:
+        siege = trickle(url, clients, SLOW_SECONDS)
+    print(f"make serve, {clients} slow clients: {siege.summary()}")
+    assert siege.answered == len(siege.probes) >= SLOW_SECONDS - 1, siege.summary()
+    assert siege.cut_off >= clients, siege.summary()
+
+
+@pytest.mark.postgresql
+@pytest.mark.slow_clients
+@pytest.mark.django_db
+def test_the_slow_client_test_sees_a_server_starve():
+    """The same siege against the development server with one thread: no probe answered.
+    (So the test above can fail.)"""
+    env = production_environment(served_database_url(), SECURE_SSL_REDIRECT="false")
+    with serve_setup("runserver-nothreading", env) as url:
+        siege = trickle(url, 50, 5)
+    assert siege.answered == 0, siege.summary()
