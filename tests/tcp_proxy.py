@@ -31,12 +31,16 @@ class TcpProxy:
         threading.Thread(target=self._accept, args=(listener, self._stop), daemon=True).start()
         return self
 
-    def close(self) -> None:
-        """Stop listening and cut every open connection."""
+    def close(self, cut: bool = True) -> None:
+        """Stop listening and cut every open connection; with ``cut=False``, stop listening
+        only (as a server that is shutting down refuses new connections, while those it
+        has still get their last answers)."""
         self._stop.set()
         if self._listener is not None:
             self._listener.close()
             self._listener = None
+        if not cut:
+            return
         with self._lock:
             sockets, self._sockets = self._sockets, set()
         for sock in sockets:

@@ -37,6 +37,8 @@ from projects.models import (
 from tests.conftest import BASE_DIR, DEMO_AGENDA
 from tests.factories import UserFactory
 
+pytestmark = pytest.mark.backups
+
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 

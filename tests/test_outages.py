@@ -32,6 +32,8 @@ from tests.conftest import TEST_REDIS_URL
 from tests.factories import ProjectFactory, UserFactory
 from tests.tcp_proxy import TcpProxy
 
+pytestmark = pytest.mark.outage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"  # UserFactory's
 
