@@ -62,9 +62,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "projects.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for browsers that ask (whitenoise serves static files precompressed,
+    # before this). Django's gzip pads each answer at random against BREACH, and the CSRF
+    # token in a page is masked afresh on every answer.
+    "django.middleware.gzip.GZipMiddleware",
     # Above the session and the user: 503, not 500, when the database is away.
     "projects.outages.database_outage",
     "projects.middleware.refuse_nul_characters",
+    # Before the session and the user: a visitor's page from the shared cache costs one query.
+    "projects.page_cache.page_cache",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,6 +141,20 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "agenda_site.cache.FailOpenRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 1)
     CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
+
+# Whole pages for visitors who are not signed in, in the shared cache and never stale
+# (projects.page_cache), unless DEBUG is on (templates change under it) or PAGE_CACHE=false.
+# A cache in each process's memory would serve a page another process has already
+# changed, so page caching is off then (system check board.W003).
+SHARED_CACHE_BACKENDS = (
+    "django.core.cache.backends.redis.RedisCache",
+    "agenda_site.cache.FailOpenRedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+)
+PAGE_CACHE_WANTED = env.bool("PAGE_CACHE", default=not DEBUG)
+PAGE_CACHE = PAGE_CACHE_WANTED and CACHES["default"]["BACKEND"] in SHARED_CACHE_BACKENDS
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -26,14 +26,8 @@ def mail_is_not_logged_in_production(app_configs, **kwargs) -> list[checks.Check
     ]
 
 
-# Caches that every app server shares, with counters that go up atomically.
-SHARED_COUNTING_CACHES = (
-    "django.core.cache.backends.redis.RedisCache",
-    "agenda_site.cache.FailOpenRedisCache",
-    "django.core.cache.backends.memcached.PyMemcacheCache",
-    "django.core.cache.backends.memcached.PyLibMCCache",
-)
-# What goes wrong with the limits in each of the others.
+# What goes wrong with the limits in each cache that app servers do not share (the shared
+# ones, settings.SHARED_CACHE_BACKENDS, count with atomic increments).
 UNSHARED_COUNTING = {
     "django.core.cache.backends.locmem.LocMemCache": "each process counts alone, so N "
     "processes (app server workers, app servers) allow N times every limit",
@@ -47,7 +41,7 @@ def rate_limits_are_shared(app_configs, **kwargs) -> list[checks.CheckMessage]:
     allauth's) is not one that all app servers share with atomic counters: in each
     process's memory, every process would allow the whole limit again."""
     backend = settings.CACHES["default"]["BACKEND"]
-    if settings.DEBUG or backend in SHARED_COUNTING_CACHES:
+    if settings.DEBUG or backend in settings.SHARED_CACHE_BACKENDS:
         return []
     why = UNSHARED_COUNTING.get(backend, "its counters are not atomic across app servers")
     return [
@@ -71,5 +65,23 @@ def staff_use_two_factor_in_production(app_configs, **kwargs) -> list[checks.Che
             "password alone.",
             hint="Unset STAFF_MFA_REQUIRED (it defaults to on), or set it to true.",
             id="board.W002",
+        )
+    ]
+
+
+@checks.register(checks.Tags.caches)
+def pages_are_cached_only_in_a_shared_cache(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """Warn when PAGE_CACHE asks for page caching that is off because the cache is not
+    shared: each process would keep pages another one has already changed."""
+    if settings.PAGE_CACHE or not settings.PAGE_CACHE_WANTED:
+        return []
+    backend = settings.CACHES["default"]["BACKEND"]
+    return [
+        checks.Warning(
+            f"Pages are not cached: the cache {backend} is not shared by every process, so "
+            "a cached page could outlive a change made in another one.",
+            hint="Set CACHE_URL to a Redis shared by all app servers, or PAGE_CACHE=false "
+            "to say you mean it.",
+            id="board.W003",
         )
     ]

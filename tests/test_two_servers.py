@@ -213,3 +213,26 @@ def test_a_comment_rate_limit_holds_across_two_app_servers_sharing_redis(shared_
     for statuses, allowed in ((one, 6), (other, 3)):
         assert sorted(statuses) == [303] * allowed + [429] * (len(statuses) - allowed)
     assert Comment.objects.filter(project=project).count() == 9
+
+
+@pytest.mark.redis
+def test_a_visitor_on_one_server_sees_a_comment_posted_on_the_other_at_once(shared_redis):
+    """Pages for visitors come from the Redis both servers share, and the next visit after
+    a write, on either server, shows it."""
+    project = ProjectFactory()
+    (session,) = signed_in_sessions(1)
+    page = f"/projects/{project.slug}/"
+    with app_servers(**shared_redis) as (one, two):
+        send(one + page, {})
+        status, _, before, _ = send(two + page, {})  # filed by one, served by two
+        token = secrets.token_hex(16)
+        cookies = {"sessionid": session, "csrftoken": token}
+        posted = send(
+            one + page + "comments/",
+            cookies,
+            {"body": "Seen everywhere."},
+            **{"X-CSRFToken": token},
+        )
+        assert posted[0] == 303
+        status, _, after, _ = send(two + page, {})
+    assert status == 200 and "Seen everywhere." not in before and "Seen everywhere." in after

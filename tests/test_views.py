@@ -106,6 +106,23 @@ def test_the_agenda_page_query_count_does_not_grow_with_projects(client):
     assert count_queries(client, agenda.get_absolute_url()) == few
 
 
+def test_an_agenda_page_shows_its_projects_a_page_at_a_time(client, settings):
+    settings.PROJECTS_PER_PAGE = 4
+    agenda = AgendaFactory()
+    for number in range(1, 11):
+        ProjectFactory(agenda=agenda, number=number, title=f"Idea number {number}")
+
+    first = client.get(agenda.get_absolute_url()).content.decode()
+    last = client.get(agenda.get_absolute_url() + "?page=3").content.decode()
+
+    assert first.count('class="project-row"') == 4 and "Idea number 4<" in first
+    assert "page 1 of 3" in first and 'href="?page=2#projects"' in first
+    assert last.count('class="project-row"') == 2 and "Idea number 10<" in last
+    assert f"<title>{agenda.title}, page 3 ·" in last and 'href="?page=2#projects"' in last
+    # A page past the end is the last page, as on the project list.
+    assert "Idea number 10<" in client.get(agenda.get_absolute_url() + "?page=99").content.decode()
+
+
 def test_a_project_page_renders_its_description_source_and_attribution(client, demo_agenda_bytes):
     import_agenda(demo_agenda_bytes)
     project = Project.objects.get(number=1)

@@ -3,6 +3,7 @@
 from projects.models.agenda import Agenda, Tag
 from projects.models.claim import Claim, OutputKind
 from projects.models.comment import Comment, CommentVersion
+from projects.models.content_version import ContentVersion
 from projects.models.event import Event
 from projects.models.flag import Flag
 from projects.models.history import StatusChange, StatusChangeOutput, TextVersion
@@ -16,6 +17,7 @@ __all__ = [
     "Claim",
     "Comment",
     "CommentVersion",
+    "ContentVersion",
     "Event",
     "Flag",
     "Interest",

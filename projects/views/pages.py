@@ -84,10 +84,11 @@ def agenda_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One agenda: its attribution and intro, its projects at a glance, then its projects in
-    source order."""
+    source order, a page at a time."""
     agenda = get_object_or_404(Agenda.objects.for_detail(), slug=slug)
-    projects = agenda.projects.live().for_list()
-    return render(request, "projects/agenda_detail.html", {"agenda": agenda, "projects": projects})
+    paginator = Paginator(agenda.projects.live().for_list(), settings.PROJECTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "projects/agenda_detail.html", {"agenda": agenda, "page_obj": page})
 
 
 # A discussion page number past this is no page (and would overflow the database's OFFSET).

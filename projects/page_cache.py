@@ -1,0 +1,210 @@
+"""Whole pages for visitors who are not signed in, from the shared cache, never stale.
+
+Most visitors read without signing in, and for them a page is the same for everyone. The
+middleware serves such a page from the cache (Redis, shared by every app server) when it
+was rendered at the current content version, and otherwise renders it and files it there.
+
+Never stale: every statement that writes to a table a page may show (an INSERT, UPDATE or
+DELETE, from a form, the admin, the API, a management command, the sweep, or a
+``QuerySet.update()``) schedules one bump of the content version for when its transaction
+commits (``track_writes``, on every database connection). The version lives in the
+database (``ContentVersion``), read once per cached request: after any write, the next
+request of any reader on any app server finds no entry for the new version and renders
+afresh. A write rolled back bumps nothing; an entry lost or kept by a Redis that went
+away is only ever filed under an old version.
+
+Never personal: only GET requests with no session cookie are served or stored, and only
+answers that set no cookie, are not private, and hold no CSRF token. So no CSRF token,
+cookie, message or user name is ever in a shared entry. Signed-in people never read or
+write one.
+
+Entries expire after ``PAGE_CACHE_SECONDS`` (5 minutes), which is as late as "3 days ago"
+or a claim turning stale (changes of time, not of data) can show. With a cache per process
+the whole thing is off (settings.PAGE_CACHE; system check board.W003).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connections, transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
+
+logger = logging.getLogger(__name__)
+
+# Tables whose writes no page shows: sessions, the version itself, the task queue.
+UNVERSIONED_TABLES = ("django_session", "projects_contentversion", "django_tasks_db_")
+# Paths never cached: personal, one-off, or live (settings.PAGE_CACHE_SKIP may add more).
+UNCACHED_PATHS = (
+    "/admin/",
+    "/accounts/",
+    "/notifications/",
+    "/claims/",
+    "/preview/",
+    "/mentions/",
+    "/healthz",
+    "/readyz",
+    "/static/",
+)
+# An answer's headers that are not kept with it.
+UNKEPT_HEADERS = {"set-cookie", "date", "content-length"}
+ENTRY_LENGTH = 4  # status, headers, content, compressed content
+HEADER = "X-Page-Cache"  # "hit" or "miss", for whoever measures
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as GZipMiddleware reads Accept-Encoding
+
+
+def content_version() -> int:
+    """The current content version (one query, without the ORM: it runs on every visit)."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT number FROM projects_contentversion WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def bump_content_version() -> None:
+    """One more version: every page cached before is old."""
+    from projects.models import ContentVersion
+
+    if not ContentVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        ContentVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+def _is_versioned_write(sql: str) -> bool:
+    verb = sql.lstrip()[:6].upper()
+    return verb in ("INSERT", "UPDATE", "DELETE") and not any(
+        table in sql for table in UNVERSIONED_TABLES
+    )
+
+
+def _versioned_write_tracker(alias: str):
+    """An execute wrapper for connection ``alias``: after a statement that writes a
+    versioned table, one bump when the transaction commits (at once in autocommit)."""
+
+    def bump() -> None:
+        bump_content_version()
+
+    def track(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if settings.PAGE_CACHE and not _Migrating.now and _is_versioned_write(sql):
+            connection = connections[alias]
+            pending = connection.in_atomic_block and any(
+                callback is bump for _, callback, _ in connection.run_on_commit
+            )
+            if not pending:
+                # Robust: should the bump fail after the commit, the write still stands and
+                # is answered as done (logged; pages catch up within PAGE_CACHE_SECONDS).
+                transaction.on_commit(bump, using=alias, robust=True)
+        return result
+
+    track.bumps_content_version = True
+    return track
+
+
+class _Migrating:
+    """Whether ``migrate`` is running in this process: its writes bump nothing (the version's
+    own table may not exist yet); the whole run bumps once, at its end."""
+
+    now = False
+
+
+def migration_starts(sender, **kwargs) -> None:
+    """pre_migrate: stop tracking writes until the end of the run."""
+    _Migrating.now = True
+
+
+def migration_ends(sender, **kwargs) -> None:
+    """post_migrate: track writes again, and make every cached page old: a release's new
+    templates and data show at once. (Migrated back past the version's table, there is
+    nothing to bump.)"""
+    _Migrating.now = False
+    try:
+        with transaction.atomic():
+            bump_content_version()
+    except DatabaseError:
+        logger.info("No content version to bump: its table is not there.")
+
+
+def track_writes(sender, connection, **kwargs) -> None:
+    """On each new database connection (the connection_created signal): track its writes,
+    once."""
+    if not any(getattr(w, "bumps_content_version", False) for w in connection.execute_wrappers):
+        connection.execute_wrappers.append(_versioned_write_tracker(connection.alias))
+
+
+# The request headers a page may answer differently to (htmx asks for a section).
+VARYING_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+
+
+def _key(request: HttpRequest, version: int) -> str:
+    asked = [request.get_full_path(), *(request.headers.get(h, "") for h in VARYING_HEADERS)]
+    return f"page:{version}:{hashlib.sha256(repr(asked).encode()).hexdigest()}"
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.path.startswith(UNCACHED_PATHS)
+        and not request.path.startswith(tuple(getattr(settings, "PAGE_CACHE_SKIP", ())))
+    )
+
+
+def _cacheable_response(response: HttpResponse) -> bool:
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in control
+        and "no-store" not in control
+        and b"csrfmiddlewaretoken" not in response.content
+    )
+
+
+def _from_entry(request: HttpRequest, entry: tuple) -> HttpResponse:
+    """The answer an entry holds: compressed for a browser that accepts gzip."""
+    status, headers, content, compressed = entry
+    gzipped = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    response = HttpResponse(compressed if gzipped else content, status=status)
+    for name, value in headers:
+        response[name] = value
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    response[HEADER] = "hit"
+    return response
+
+
+def page_cache(get_response):
+    """Middleware: a visitor's page from the shared cache, or rendered and filed there."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if not settings.PAGE_CACHE or not _cacheable_request(request):
+            return get_response(request)
+        key = _key(request, content_version())
+        entry = cache.get(key)
+        if isinstance(entry, tuple) and len(entry) == ENTRY_LENGTH:  # one filed by this code
+            return _from_entry(request, entry)
+        response = get_response(request)
+        if _cacheable_response(response):
+            headers = [(n, v) for n, v in response.items() if n.lower() not in UNKEPT_HEADERS]
+            # Compressed once, here, rather than by GZipMiddleware on every hit. Its random
+            # padding against BREACH guards secrets in a page; these pages hold none.
+            compressed = compress_string(response.content)
+            cache.set(
+                key,
+                (response.status_code, headers, response.content, compressed),
+                settings.PAGE_CACHE_SECONDS,
+            )
+            response[HEADER] = "miss"
+        return response
+
+    return middleware

@@ -1,0 +1,320 @@
+"""Whole pages for visitors from the shared cache (projects.page_cache): one query when
+cached, never stale after any write path, and never personal."""
+
+import gzip
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from projects.checks import pages_are_cached_only_in_a_shared_cache
+from projects.models import Comment, Output, Project
+from projects.page_cache import HEADER, content_version
+from tests.conftest import DEMO_AGENDA
+from tests.factories import ClaimFactory, CommentFactory, ProjectFactory, UserFactory
+
+transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def page_cache(settings):
+    """Page caching on, in this process's cache (shared by every request of the test)."""
+    settings.PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def entries() -> list[tuple[int, list, bytes, bytes]]:
+    """Every page in the cache."""
+    return [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":page:" in key]
+
+
+def visit(path: str, **headers) -> tuple[str, str]:
+    """A visitor's GET (no cookie): whether the cache answered, and the page."""
+    answer = Client().get(path, headers=headers)
+    assert answer.status_code == 200, (path, answer.status_code)
+    return answer.get(HEADER, ""), answer.content.decode()
+
+
+@transactional
+def test_a_visitor_gets_a_page_from_the_cache_with_one_query(page_cache, django_assert_num_queries):
+    project = ProjectFactory()
+    for path in ("/", project.get_absolute_url(), reverse("projects:agenda-list")):
+        assert visit(path)[0] == "miss"
+        with django_assert_num_queries(1):  # the content version
+            state, html = visit(path)
+        assert state == "hit" and project.title in html
+
+
+@transactional
+def test_an_htmx_section_and_the_page_are_kept_apart(page_cache):
+    ProjectFactory()
+    visit("/")
+    state, section = visit("/", **{"HX-Request": "true"})
+    assert state == "miss" and "<html" not in section
+    assert visit("/", **{"HX-Request": "true"})[0] == "hit"
+    assert "<html" in visit("/")[1]
+
+
+@transactional
+def test_signed_in_people_neither_read_nor_write_entries(page_cache):
+    project = ProjectFactory()
+    client = Client()
+    client.force_login(UserFactory(username="ada"))
+    visit(project.get_absolute_url())
+    answer = client.get(project.get_absolute_url())
+    assert HEADER not in answer and "ada" in answer.content.decode()
+    assert len(entries()) == 1
+
+
+@transactional
+def test_no_entry_holds_a_csrf_token_a_cookie_a_message_or_a_user_name(page_cache):
+    project = ProjectFactory()
+    CommentFactory.create_batch(3, project=project)
+    pages = [
+        "/",
+        "/?q=project",
+        project.get_absolute_url(),
+        project.agenda.get_absolute_url(),
+        reverse("projects:agenda-list"),
+        reverse("projects:activity"),
+        reverse("projects:feed-site"),
+        "/api/projects/",
+    ]
+    # A visitor who has been to the sign-in form holds a CSRF cookie; one signed out has
+    # a message waiting; someone signed in has a session.
+    visitor = Client()
+    assert visitor.get(reverse("account_login")).status_code == 200
+    token = visitor.cookies["csrftoken"].value
+    ada = UserFactory(username="adalovelace")
+    signed_in = Client()
+    signed_in.force_login(ada)
+    for path in pages:
+        visitor.get(path)
+        signed_in.get(path)
+        visit(path)
+    signed_in.post(reverse("account_logout"))
+    for path in pages:
+        signed_in.get(path)
+
+    kept = entries()
+    assert len(kept) == len(pages)
+    for _, headers, content, compressed in kept:
+        assert gzip.decompress(compressed) == content
+        text = content.decode()
+        assert "csrfmiddlewaretoken" not in text and "csrftoken" not in text.lower()
+        assert token not in text and "adalovelace" not in text
+        assert 'class="messages"' not in text and "signed out" not in text.lower()
+        assert not any(name.lower() == "set-cookie" for name, _ in headers)
+
+
+# Every write path: (what it does, a function that does it for a project, a researcher and
+# the project's page, what the page then shows).
+
+
+def post(user, path, data):
+    client = Client()
+    client.force_login(user)
+    answer = client.post(path, data)
+    assert answer.status_code in (302, 303), (path, answer.status_code)
+
+
+def comment(project, user):
+    post(user, reverse("projects:comment-create", args=[project.slug]), {"body": "Fresh words."})
+    return "Fresh words."
+
+
+def reply(project, user):
+    parent = Comment.objects.filter(project=project).first()
+    post(
+        user,
+        reverse("projects:comment-create", args=[project.slug]),
+        {"body": "A fresh reply.", "parent": parent.pk},
+    )
+    return "A fresh reply."
+
+
+def edit_comment(project, user):
+    own = CommentFactory(project=project, author=user, body="Before.")
+    cache.clear()  # the factory wrote outside any request: start from a warm cache again
+    visit(project.get_absolute_url())
+    post(user, reverse("projects:comment-edit", args=[own.pk]), {"body": "After the edit."})
+    return "After the edit."
+
+
+def claim(project, user):
+    post(user, reverse("projects:project-claim", args=[project.slug]), {"plan": "My plan."})
+    return "My plan."
+
+
+def check_in(project, user):
+    held = ClaimFactory(project=project, researcher=user)
+    cache.clear()
+    visit(project.get_absolute_url())
+    post(user, reverse("projects:claim-check-in", args=[held.pk]), {"note": "Halfway there."})
+    return "Halfway there."
+
+
+def link_output(project, user):
+    post(
+        user,
+        reverse("projects:output-create", args=[project.slug]),
+        {
+            "url": "https://example.org/paper",
+            "title": "A fresh paper",
+            "kind": Output.Kind.values[0],
+            "addresses": Output.Addresses.PARTLY,
+        },
+    )
+    return None  # awaiting review: the page changes, the title may not show yet
+
+
+def interest(project, user):
+    post(user, reverse("projects:project-interest", args=[project.slug]), {"note": "Keen."})
+    return None
+
+
+def queryset_update(project, user):
+    Project.objects.filter(pk=project.pk).update(title="Renamed in bulk")
+    return "Renamed in bulk"
+
+
+def in_a_transaction(project, user):
+    with transaction.atomic():
+        Project.objects.filter(pk=project.pk).update(title="Renamed at commit")
+        CommentFactory(project=project, body="Written at commit.")
+    return "Renamed at commit"
+
+
+def management_command(project, user, tmp_path):
+    """The project is the demo agenda's third; a new version of the file renames it."""
+    changed = DEMO_AGENDA.read_text().replace(
+        "3. A list of papers that are particularly useful", "3. A list of papers, re-imported,"
+    )
+    (tmp_path / "agenda.md").write_text(changed)
+    call_command("import_agenda", str(tmp_path / "agenda.md"), stdout=io.StringIO())
+    return "A list of papers, re-imported,"
+
+
+WRITE_PATHS = [
+    comment,
+    reply,
+    edit_comment,
+    claim,
+    check_in,
+    link_output,
+    interest,
+    queryset_update,
+    in_a_transaction,
+    management_command,
+]
+
+
+@transactional
+@pytest.mark.parametrize("write", WRITE_PATHS, ids=[w.__name__ for w in WRITE_PATHS])
+def test_after_any_write_the_next_visitor_sees_it(page_cache, write, tmp_path):
+    if write is management_command:
+        call_command("import_agenda", str(DEMO_AGENDA), stdout=io.StringIO())
+        project = Project.objects.get(number=3)
+    else:
+        project = ProjectFactory(claim_limit=None)
+    CommentFactory(project=project)
+    researcher = UserFactory()
+    page = project.get_absolute_url()
+    visit(page)
+    before_state, before = visit(page)
+    assert before_state == "hit"
+
+    if write is management_command:
+        shown = write(project, researcher, tmp_path)
+    else:
+        shown = write(project, researcher)
+
+    state, after = visit(page)
+    assert state == "miss" and after != before
+    if shown:
+        assert shown in after
+    assert visit(page)[0] == "hit"
+
+
+@transactional
+def test_a_write_rolled_back_changes_no_version(page_cache):
+    project = ProjectFactory()
+    version = content_version()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Project.objects.filter(pk=project.pk).update(title="Never")
+        raise RuntimeError
+    assert content_version() == version
+    Project.objects.filter(pk=project.pk).update(title="Now")
+    assert content_version() == version + 1
+
+
+@transactional
+def test_head_requests_and_failed_pages_are_not_cached(page_cache):
+    Client().head("/")
+    Client().get("/projects/no-such-project/")
+    assert entries() == []
+
+
+def test_page_caching_is_off_with_a_warning_when_the_cache_is_per_process(settings):
+    settings.PAGE_CACHE_WANTED, settings.PAGE_CACHE = True, False
+    (warning,) = pages_are_cached_only_in_a_shared_cache(None)
+    assert warning.id == "board.W003" and "not shared" in warning.msg
+    settings.PAGE_CACHE_WANTED = False
+    assert pages_are_cached_only_in_a_shared_cache(None) == []
+    settings.PAGE_CACHE = True
+    assert pages_are_cached_only_in_a_shared_cache(None) == []
+
+
+@transactional
+def test_reading_pages_signed_in_or_not_changes_no_version(page_cache):
+    """A read that wrote (a "last seen" time, a counter) would make every page old for
+    everyone at each visit."""
+    project = ProjectFactory()
+    CommentFactory.create_batch(2, project=project)
+    reader = UserFactory()
+    ClaimFactory(project=project, researcher=reader)
+    signed_in = Client()
+    signed_in.force_login(reader)
+    pages = [
+        "/",
+        "/?q=project",
+        project.get_absolute_url(),
+        project.agenda.get_absolute_url(),
+        reverse("projects:agenda-list"),
+        reverse("projects:activity"),
+        reverse("projects:feed-site"),
+        "/api/projects/",
+        reverse("notifications:notification-list"),
+        reverse("accounts:dashboard"),
+    ]
+    version = content_version()
+    for path in pages:
+        assert signed_in.get(path).status_code == 200, path
+        Client().get(path)
+    assert content_version() == version
+
+
+@transactional
+def test_a_migration_run_tracks_nothing_while_it_runs_and_makes_every_page_old(page_cache):
+    visit("/")
+    assert visit("/")[0] == "hit"
+    call_command("migrate", verbosity=0)  # as each release's deploy does
+    assert visit("/")[0] == "miss"
+
+
+@transactional
+def test_a_cached_page_is_sent_compressed_to_a_browser_that_asks(page_cache):
+    ProjectFactory(title="Compressed once")
+    visit("/")
+    answer = Client().get("/", headers={"Accept-Encoding": "gzip, br"})
+    assert answer[HEADER] == "hit" and answer["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in answer["Vary"]
+    assert b"Compressed once" in gzip.decompress(answer.content)
+    plain = Client().get("/")
+    assert "Content-Encoding" not in plain and b"Compressed once" in plain.content
