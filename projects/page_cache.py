@@ -68,6 +68,13 @@ def content_version() -> int:
     return row[0] if row else 0
 
 
+def request_version(request: HttpRequest) -> int:
+    """The content version as this request first read it (one query a request at most)."""
+    if not hasattr(request, "content_version"):
+        request.content_version = content_version()
+    return request.content_version
+
+
 def bump_content_version() -> None:
     """One more version: every page cached before is old."""
     from projects.models import ContentVersion
@@ -189,7 +196,7 @@ def page_cache(get_response):
     def middleware(request: HttpRequest) -> HttpResponse:
         if not settings.PAGE_CACHE or not _cacheable_request(request):
             return get_response(request)
-        key = _key(request, content_version())
+        key = _key(request, request_version(request))
         entry = cache.get(key)
         if isinstance(entry, tuple) and len(entry) == ENTRY_LENGTH:  # one filed by this code
             return _from_entry(request, entry)

@@ -7,15 +7,22 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.checks import pages_are_cached_only_in_a_shared_cache
 from projects.models import Comment, Output, Project
 from projects.page_cache import HEADER, content_version
 from tests.conftest import DEMO_AGENDA
-from tests.factories import ClaimFactory, CommentFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    AgendaFactory,
+    ClaimFactory,
+    CommentFactory,
+    ProjectFactory,
+    UserFactory,
+)
 
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -318,3 +325,26 @@ def test_a_cached_page_is_sent_compressed_to_a_browser_that_asks(page_cache):
     assert b"Compressed once" in gzip.decompress(answer.content)
     plain = Client().get("/")
     assert "Content-Encoding" not in plain and b"Compressed once" in plain.content
+
+
+@transactional
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "researcher"])
+def test_project_rows_are_rendered_once_for_everyone_until_a_write(page_cache, signed_in):
+    """The rows of the list and of an agenda page are the same for everyone: kept once,
+    under the content version, they cost no queries until something changes."""
+    agenda = AgendaFactory()
+    projects = [ProjectFactory(agenda=agenda, number=n) for n in range(1, 6)]
+    client = Client()
+    if signed_in:
+        client.force_login(UserFactory())
+    for path in ("/", agenda.get_absolute_url()):
+        client.get(path, headers={"Cache-Control": "no-cache"})
+        cache.delete_many([k.split(":", 2)[2] for k in list(cache._cache) if ":page:" in k])
+        with CaptureQueriesContext(connection) as warm:
+            html = client.get(path).content.decode()
+        assert all(p.title in html for p in projects)
+        assert not any("projects_project_tags" in q["sql"] for q in warm.captured_queries)
+
+    Project.objects.filter(pk=projects[0].pk).update(title="Renamed for everyone")
+    for path in ("/", agenda.get_absolute_url()):
+        assert "Renamed for everyone" in client.get(path).content.decode()

@@ -1,10 +1,12 @@
 """The permission predicates, as filters: templates ask ``{% if user|can_reply:comment %}``
-rather than re-deriving a rule; and search results' highlighting."""
+rather than re-deriving a rule; search results' highlighting; and what fragments of a page
+are cached under (``rows_cache``)."""
 
 from django import template
+from django.conf import settings
 from django.utils.safestring import SafeString
 
-from projects import permissions, search, validators
+from projects import page_cache, permissions, search, validators
 
 register = template.Library()
 
@@ -57,3 +59,15 @@ def link_host(url: str) -> str:
     """``{{ output.url|link_host }}``: the host a link really leads to; see
     ``validators.link_host``."""
     return validators.link_host(url)
+
+
+@register.simple_tag(takes_context=True)
+def rows_cache(context) -> tuple[int, int]:
+    """For ``{% cache %}`` around a page's project rows, which are the same for everyone:
+    (seconds to keep them, the content version to file them under). The version goes up
+    after every write (projects.page_cache), so rows are never kept past a change; it is
+    read once a request. With page caching off, (0, 0): rendered each time, kept nowhere,
+    and no query."""
+    if not settings.PAGE_CACHE:
+        return 0, 0
+    return settings.PAGE_CACHE_SECONDS, page_cache.request_version(context.request)
