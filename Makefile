@@ -9,12 +9,13 @@ DEMO_AGENDA := projects/demo/some-conceptual-alignment-research-projects.md
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test lint fmt check check-config audit lock clean bench-sweep bench-slow-clients backup restore
+.PHONY: help install run serve test lint fmt check check-config audit lock clean bench bench-sweep bench-slow-clients backup restore
 
 help:
 	@echo "make run    set up on SQLite, load the demo agenda, serve http://$(HOST):$(PORT)"
 	@echo "make test   run the test suite (PostgreSQL when DATABASE_URL is set)"
 	@echo "make serve  the production setup in the foreground on http://$(HOST):$(PORT) (see README)"
+	@echo "make bench  every page under load, small and large boards (PostgreSQL, wrk)"
 	@echo "make bench-sweep   how the sweep scales (100 and 10,000 claims)"
 	@echo "make bench-slow-clients   slow clients against each app server setup"
 	@echo "make backup [FILE=...] | restore FILE=...   back up the database, restore into an empty one"
@@ -63,6 +64,11 @@ lint: install
 fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Every kind of page under load from wrk, on a small and a large board, each in a database of
+# its own beside DATABASE_URL's (PostgreSQL); a table, and reports in var/bench/.
+bench: install
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 # How the sweep scales, at 100 and 10,000 claims, on a throwaway database beside
 # DATABASE_URL's (PostgreSQL) or in var/ (SQLite).
