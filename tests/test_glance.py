@@ -249,9 +249,9 @@ def test_the_agenda_page_costs_the_same_queries_for_one_project_as_for_twenty(cl
     add_projects(agenda, 19)
     twenty = count_queries(client, agenda.get_absolute_url())
 
-    # The agenda, its tags, its glance; the rows, and their tags, active claims, completed
-    # claims and accepted outputs.
-    assert one == twenty == 8
+    # The agenda, its tags, its glance; the count of its projects (for the pages), the
+    # rows, and their tags, active claims, completed claims and accepted outputs.
+    assert one == twenty == 9
 
 
 def test_the_agendas_page_costs_two_queries_for_one_agenda_as_for_five_big_ones(client):
