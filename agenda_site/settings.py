@@ -155,6 +155,9 @@ SHARED_CACHE_BACKENDS = (
 PAGE_CACHE_WANTED = env.bool("PAGE_CACHE", default=not DEBUG)
 PAGE_CACHE = PAGE_CACHE_WANTED and CACHES["default"]["BACKEND"] in SHARED_CACHE_BACKENDS
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# Every process bumps the content version after its writes, caching or not: a cron job or a
+# shell without the cache must not leave the app servers' pages old.
+TRACK_CONTENT_VERSION = True
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -7,7 +7,9 @@ was rendered at the current content version, and otherwise renders it and files 
 Never stale: every statement that writes to a table a page may show (an INSERT, UPDATE or
 DELETE, from a form, the admin, the API, a management command, the sweep, or a
 ``QuerySet.update()``) schedules one bump of the content version for when its transaction
-commits (``track_writes``, on every database connection). The version lives in the
+commits (``track_writes``, on every database connection). Every process tracks its writes,
+whether or not it caches pages itself (settings.TRACK_CONTENT_VERSION; only the tests turn
+it off, but for the tests of this module). The version lives in the
 database (``ContentVersion``), read once per cached request: after any write, the next
 request of any reader on any app server finds no entry for the new version and renders
 afresh. A write rolled back bumps nothing; an entry lost or kept by a Redis that went
@@ -31,7 +33,7 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, ProgrammingError, connections, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
@@ -99,7 +101,7 @@ def _versioned_write_tracker(alias: str):
 
     def track(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if settings.PAGE_CACHE and not _Migrating.now and _is_versioned_write(sql):
+        if settings.TRACK_CONTENT_VERSION and not _Migrating.now and _is_versioned_write(sql):
             connection = connections[alias]
             pending = connection.in_atomic_block and any(
                 callback is bump for _, callback, _ in connection.run_on_commit
@@ -142,7 +144,9 @@ def track_writes(sender, connection, **kwargs) -> None:
     """On each new database connection (the connection_created signal): track its writes,
     once."""
     if not any(getattr(w, "bumps_content_version", False) for w in connection.execute_wrappers):
-        connection.execute_wrappers.append(_versioned_write_tracker(connection.alias))
+        # First, beneath any wrapper a ``with connection.execute_wrapper()`` block pushes
+        # and pops (it pops the last one).
+        connection.execute_wrappers.insert(0, _versioned_write_tracker(connection.alias))
 
 
 # The request headers a page may answer differently to (htmx asks for a section).
@@ -196,7 +200,10 @@ def page_cache(get_response):
     def middleware(request: HttpRequest) -> HttpResponse:
         if not settings.PAGE_CACHE or not _cacheable_request(request):
             return get_response(request)
-        key = _key(request, request_version(request))
+        try:
+            key = _key(request, request_version(request))
+        except ProgrammingError:  # deployed before its migration: serve, uncached
+            return get_response(request)
         entry = cache.get(key)
         if isinstance(entry, tuple) and len(entry) == ENTRY_LENGTH:  # one filed by this code
             return _from_entry(request, entry)

@@ -40,6 +40,7 @@ def app_servers(count: int = 2, **environment: str) -> Iterator[list[str]]:
         # Mail to a port nothing listens on: it waits in the outbox (DEBUG off refuses the
         # console backend).
         "EMAIL_URL": "smtp://127.0.0.1:1",
+        "TRACK_CONTENT_VERSION": "1",  # as deployed
         **environment,
     }
     ports = [free_port() for _ in range(count)]

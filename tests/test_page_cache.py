@@ -29,8 +29,9 @@ transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True
 
 @pytest.fixture
 def page_cache(settings):
-    """Page caching on, in this process's cache (shared by every request of the test)."""
-    settings.PAGE_CACHE = True
+    """Page caching on, in this process's cache (shared by every request of the test), and
+    writes tracked."""
+    settings.PAGE_CACHE = settings.TRACK_CONTENT_VERSION = True
     cache.clear()
     yield
     cache.clear()
@@ -348,3 +349,16 @@ def test_project_rows_are_rendered_once_for_everyone_until_a_write(page_cache, s
     Project.objects.filter(pk=projects[0].pk).update(title="Renamed for everyone")
     for path in ("/", agenda.get_absolute_url()):
         assert "Renamed for everyone" in client.get(path).content.decode()
+
+
+@transactional
+def test_a_visitor_with_a_message_waiting_gets_a_fresh_page_that_is_not_kept(page_cache):
+    """Messages ride in a cookie of their own for visitors: such a page shows the message,
+    so it is neither served from the cache nor kept there."""
+    ProjectFactory()
+    visit("/")
+    client = Client()
+    client.cookies["messages"] = "x"
+    answer = client.get("/")
+    assert HEADER not in answer
+    assert len(entries()) == 1

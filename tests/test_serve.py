@@ -122,7 +122,42 @@ def test_nothing_serve_started_outlives_it_when_it_is_killed_outright(tmp_path):
     assert processes_with(marker) == []
 
 
-def test_serve_stops_the_rest_and_fails_when_a_part_ends(tmp_path):
+def test_the_task_worker_and_the_sweep_start_again_when_they_end(tmp_path):
+    """db_worker exits when PostgreSQL goes away: serve starts it again (and the sweep),
+    and goes on serving."""
+    port = free_port()
+    process, marker = start_serve(tmp_path, port)
+    try:
+        home_page(process, port, tmp_path / "serve.log")
+
+        def pids(word: bytes) -> set[int]:
+            return {
+                pid for pid in processes_with(marker)
+                if word in Path(f"/proc/{pid}/cmdline").read_bytes()
+            }  # fmt: skip
+
+        first = pids(b"db_worker") | pids(b"sweep")
+        assert len(first) == 2
+        for pid in first:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while not (pids(b"db_worker") and pids(b"sweep")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        again = pids(b"db_worker") | pids(b"sweep")
+        assert len(again) == 2 and not again & first, (tmp_path / "serve.log").read_text()
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).status == 200
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    log = (tmp_path / "serve.log").read_text()
+    assert "The task worker ended (exit code -9); starting it again in 1 s." in log, log
+    assert "The sweep ended (exit code -9)" in log
+    assert processes_with(marker) == []
+
+
+def test_serve_stops_the_rest_and_fails_when_the_app_server_ends(tmp_path):
     """The app server cannot bind its port: the task worker and the sweep are stopped too,
     and serve says why and exits 1."""
     with socket.socket() as taken:
@@ -135,7 +170,7 @@ def test_serve_stops_the_rest_and_fails_when_a_part_ends(tmp_path):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
     log = (tmp_path / "serve.log").read_text()
-    assert "Stopped everything: the app server (exit code" in log, log
+    assert "Stopped everything: the app server ended by itself (exit code" in log, log
     assert processes_with(marker) == []
 
 

@@ -8,6 +8,7 @@ constraint: tests/broken_claims.py), which they must catch."""
 import re
 import secrets
 import threading
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 
 from projects.models import Claim, Comment
+from projects.page_cache import HEADER
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import ProjectFactory, UserFactory
 from tests.servers import app_servers, send, signed_in_sessions
@@ -224,7 +226,9 @@ def test_a_visitor_on_one_server_sees_a_comment_posted_on_the_other_at_once(shar
     page = f"/projects/{project.slug}/"
     with app_servers(**shared_redis) as (one, two):
         send(one + page, {})
-        status, _, before, _ = send(two + page, {})  # filed by one, served by two
+        # Filed by one, served by two from the cache they share.
+        assert urllib.request.urlopen(two + page, timeout=30).headers[HEADER] == "hit"
+        status, _, before, _ = send(two + page, {})
         token = secrets.token_hex(16)
         cookies = {"sessionid": session, "csrftoken": token}
         posted = send(

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from projects import page_cache
 from projects.filters import ProjectFilter, Sort
 from projects.models import Agenda, Comment, Project, Tag
 from projects.outages import drop_broken_connections
@@ -85,6 +86,10 @@ def agenda_list(request: HttpRequest) -> HttpResponse:
 def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One agenda: its attribution and intro, its projects at a glance, then its projects in
     source order, a page at a time."""
+    if settings.PAGE_CACHE:
+        # Before the glance is read: it is kept under this version (rows_cache), so it must
+        # not be older than the version (a write in between would file old cells as new).
+        page_cache.request_version(request)
     agenda = get_object_or_404(Agenda.objects.for_detail(), slug=slug)
     paginator = Paginator(agenda.projects.live().for_list(), settings.PROJECTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))

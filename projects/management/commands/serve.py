@@ -11,15 +11,19 @@ work, and stops them all in order on Ctrl-C (SIGINT) or SIGTERM:
 - ``manage.py db_worker``, when ``TASKS_BACKEND`` queues tasks in the database.
 - ``manage.py sweep --every 60``: reminders, dormancy, digests and retries.
 
-If any of them ends by itself, the others are stopped and the command fails.
+The task worker and the sweep are started again whenever they end (the task worker exits
+when PostgreSQL goes away). If the app server ends by itself, the others are stopped and
+the command fails, for a supervisor to start it again.
 """
 
+import contextlib
 import ctypes
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -31,6 +35,8 @@ ACCESS_LOG_FORMAT = (
     ' "%(header{referer})s" "%(header{user-agent})s"'
 )
 STOP_SECONDS = 30  # how long each process may take to finish what it is doing
+RESTART_MAX_SECONDS = 60  # the longest pause before a background part starts again
+APP_SERVER = "app server"
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
@@ -104,7 +110,7 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
             call_command("rerender_markdown")
         processes = {
-            "app server": app_server_command(
+            APP_SERVER: app_server_command(
                 options["host"], options["port"], max(options["workers"], 1),
                 max(options["threads"], 1), options["header_timeout"],
             ),
@@ -119,48 +125,86 @@ class Command(BaseCommand):
     def _run(self, commands: dict[str, list[str]], address: str) -> None:
         """Start every command, each in a process group of its own (so that a Ctrl-C at the
         terminal reaches this process alone, and it stops them in order), then wait until
-        a signal asks to stop or one of them ends."""
+        a signal asks to stop or the app server ends. The task worker and the sweep are
+        started again whenever they end (db_worker exits when PostgreSQL goes away), after
+        a pause that doubles while they keep failing."""
         stopping = threading.Event()
         previous = {
             s: signal.signal(s, lambda *_: stopping.set()) for s in (signal.SIGINT, signal.SIGTERM)
         }
         running: dict[str, subprocess.Popen] = {}
+        started: dict[str, float] = {}
+        restart_at: dict[str, float] = {}
+        pauses: dict[str, float] = {}
+        app_server_code = None
         try:
-            for name, command in commands.items():
-                running[name] = subprocess.Popen(
-                    command, cwd=settings.BASE_DIR, process_group=0, preexec_fn=_end_with_parent
-                )
+            for name in commands:
+                running[name], started[name] = self._start(commands[name]), time.monotonic()
             self.stdout.write(
                 f"Serving {address} ({', '.join(running)}); Ctrl-C stops.", ending="\n"
             )
             self.stdout.flush()
             while not stopping.is_set():
-                ended = {name: p.returncode for name, p in running.items() if p.poll() is not None}
-                if ended:
+                now = time.monotonic()
+                for name, process in running.items():
+                    if name in restart_at or process.poll() is None:
+                        continue
+                    if name == APP_SERVER:
+                        app_server_code = process.returncode
+                        break
+                    if now - started[name] >= RESTART_MAX_SECONDS:
+                        pauses[name] = 1  # it ran a good while: again, soon
+                    else:
+                        pauses[name] = min(pauses.get(name, 0.5) * 2, RESTART_MAX_SECONDS)
+                    restart_at[name] = now + pauses[name]
+                    self.stderr.write(
+                        f"The {name} ended (exit code {process.returncode}); starting it again "
+                        f"in {pauses[name]:g} s."
+                    )
+                if app_server_code is not None:
                     break
+                for name, when in list(restart_at.items()):
+                    if when <= now:
+                        del restart_at[name]
+                        running[name], started[name] = self._start(commands[name]), now
                 stopping.wait(0.5)
         finally:
             self._stop(running)
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-        if not stopping.is_set():
-            failed = ", ".join(f"the {name} (exit code {code})" for name, code in ended.items())
-            raise CommandError(f"Stopped everything: {failed} ended by itself.")
+        if app_server_code is not None:
+            raise CommandError(
+                f"Stopped everything: the app server ended by itself (exit code {app_server_code})."
+            )
         self.stdout.write("Stopped.")
 
+    @staticmethod
+    def _start(command: list[str]) -> subprocess.Popen:
+        return subprocess.Popen(
+            command, cwd=settings.BASE_DIR, process_group=0, preexec_fn=_end_with_parent
+        )
+
     def _stop(self, running: dict[str, subprocess.Popen]) -> None:
-        """SIGTERM to each process still running (each finishes the request or task in
-        hand), then SIGKILL to any still there after ``STOP_SECONDS``."""
+        """SIGTERM to each process group (granian's workers with their main process; each
+        finishes the request or task in hand), then SIGKILL to any group still there after
+        ``STOP_SECONDS``."""
+        was_running = {name for name, process in running.items() if process.poll() is None}
         for process in running.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+            _signal_group(process, signal.SIGTERM)
         for name, process in running.items():
             try:
                 code = process.wait(timeout=STOP_SECONDS + 5)
             except subprocess.TimeoutExpired:
                 self.stderr.write(f"The {name} did not stop in time; killed.")
-                process.kill()
+                _signal_group(process, signal.SIGKILL)
                 process.wait()
                 continue
-            if code:
+            if code and name in was_running:
                 self.stderr.write(f"The {name} stopped with exit code {code}.")
+            _signal_group(process, signal.SIGKILL)  # anything of its group left behind
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    """Send ``signum`` to the process group ``process`` leads (it may be gone)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
