@@ -154,7 +154,15 @@ VARYING_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 
 
 def _key(request: HttpRequest, version: int) -> str:
-    asked = [request.get_full_path(), *(request.headers.get(h, "") for h in VARYING_HEADERS)]
+    """The entry's key: the version, and everything the page may depend on. The host (which
+    also refuses a host not in ALLOWED_HOSTS, as a page would) and the scheme are in it
+    for the absolute links of feeds, exports and the API."""
+    asked = [
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        *(request.headers.get(h, "") for h in VARYING_HEADERS),
+    ]
     return f"page:{version}:{hashlib.sha256(repr(asked).encode()).hexdigest()}"
 
 

@@ -362,3 +362,15 @@ def test_a_visitor_with_a_message_waiting_gets_a_fresh_page_that_is_not_kept(pag
     answer = client.get("/")
     assert HEADER not in answer
     assert len(entries()) == 1
+
+
+@transactional
+def test_each_host_has_its_own_entries_and_a_host_not_allowed_gets_400(page_cache, settings):
+    """Feeds, exports and the API write absolute links with the host asked for."""
+    settings.ALLOWED_HOSTS = ["board.example.org", "mirror.example.org"]
+    ProjectFactory()
+    feed = reverse("projects:feed-site")
+    Client(HTTP_HOST="board.example.org").get(feed)
+    answer = Client(HTTP_HOST="mirror.example.org").get(feed)
+    assert answer[HEADER] == "miss" and b"mirror.example.org" in answer.content
+    assert Client(HTTP_HOST="evil.example.com").get(feed).status_code == 400

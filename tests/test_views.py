@@ -116,6 +116,7 @@ def test_an_agenda_page_shows_its_projects_a_page_at_a_time(client, settings):
     last = client.get(agenda.get_absolute_url() + "?page=3").content.decode()
 
     assert first.count('class="project-row"') == 4 and "Idea number 4<" in first
+    assert "{#" not in first and "{%" not in first  # no template syntax shown as text
     assert "page 1 of 3" in first and 'href="?page=2#projects"' in first
     assert last.count('class="project-row"') == 2 and "Idea number 10<" in last
     assert f"<title>{agenda.title}, page 3 ·" in last and 'href="?page=2#projects"' in last
