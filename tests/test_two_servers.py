@@ -224,11 +224,14 @@ def test_a_visitor_on_one_server_sees_a_comment_posted_on_the_other_at_once(shar
     project = ProjectFactory()
     (session,) = signed_in_sessions(1)
     page = f"/projects/{project.slug}/"
+    # Behind a load balancer every server is asked for the same host.
+    host = {"Host": "127.0.0.1"}
     with app_servers(**shared_redis) as (one, two):
-        send(one + page, {})
+        send(one + page, {}, **host)
         # Filed by one, served by two from the cache they share.
-        assert urllib.request.urlopen(two + page, timeout=30).headers[HEADER] == "hit"
-        status, _, before, _ = send(two + page, {})
+        asked = urllib.request.Request(two + page, headers=host)
+        assert urllib.request.urlopen(asked, timeout=30).headers[HEADER] == "hit"
+        status, _, before, _ = send(two + page, {}, **host)
         token = secrets.token_hex(16)
         cookies = {"sessionid": session, "csrftoken": token}
         posted = send(
@@ -238,5 +241,5 @@ def test_a_visitor_on_one_server_sees_a_comment_posted_on_the_other_at_once(shar
             **{"X-CSRFToken": token},
         )
         assert posted[0] == 303
-        status, _, after, _ = send(two + page, {})
+        status, _, after, _ = send(two + page, {}, **host)
     assert status == 200 and "Seen everywhere." not in before and "Seen everywhere." in after
