@@ -203,7 +203,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.send_signal(signal.SIGINT)
     for process in processes:
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=45)  # serve gives each of its parts 30 s, then 5 more
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

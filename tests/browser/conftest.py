@@ -46,6 +46,15 @@ def browser():
         browser.close()
 
 
+def wait_for_focus_in(page, selector: str) -> None:
+    """Wait until the focus is on ``selector``'s element or inside it. Playwright polls the
+    page itself: ``page.wait_for_function`` with a string would evaluate it in the page,
+    which the Content-Security-Policy refuses whenever its first check fails."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(f"{selector}:focus-within")).to_have_count(1)
+
+
 def axe_violations(page) -> list[str]:
     """What axe-core finds wrong with the page as it is now, one line per rule and element."""
     from axe_playwright_python.sync_playwright import Axe

@@ -4,15 +4,13 @@ discussion) and without JavaScript, and a permalink landing on the right page.""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LAPTOP, PHONE
+from tests.browser.conftest import LAPTOP, PHONE, wait_for_focus_in
 from tests.factories import CommentFactory, ProjectFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-FOCUS_IN = "selector => document.querySelector(selector).contains(document.activeElement)"
 
 
 @pytest.fixture
@@ -38,12 +36,12 @@ def test_earlier_comments_swap_in_with_focus_on_the_discussion_and_later_ones_co
     discussion.get_by_role("link", name="Earlier comments").click()
     expect(discussion).to_contain_text("A reply to the first")
     expect(discussion).not_to_contain_text("Thread number 4")
-    page.wait_for_function(FOCUS_IN, arg="#discussion")
+    wait_for_focus_in(page, "#discussion")
     assert "?discussion=2#discussion" in page.url
 
     discussion.get_by_role("link", name="Later comments").click()
     expect(discussion).to_contain_text("Thread number 4")
-    page.wait_for_function(FOCUS_IN, arg="#discussion")
+    wait_for_focus_in(page, "#discussion")
 
 
 def test_without_javascript_earlier_comments_is_a_page_of_its_own(

@@ -11,15 +11,13 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from projects.models import Comment
-from tests.browser.conftest import LAPTOP, PHONE
+from tests.browser.conftest import LAPTOP, PHONE, wait_for_focus_in
 from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-FOCUS_IN = "selector => document.querySelector(selector).contains(document.activeElement)"
 
 
 def sign_in(page: Page, base: str, username: str = "ada"):
@@ -36,7 +34,7 @@ def sign_in(page: Page, base: str, username: str = "ada"):
 
 def focus_is_in(page: Page, selector: str) -> None:
     """Wait until keyboard focus is on the element or inside it (never on <body>)."""
-    page.wait_for_function(FOCUS_IN, arg=selector)
+    wait_for_focus_in(page, selector)
     assert page.evaluate("document.activeElement !== document.body")
 
 

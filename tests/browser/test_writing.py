@@ -7,7 +7,7 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
 from projects.models import Comment
-from tests.browser.conftest import LAPTOP, PHONE, axe_violations
+from tests.browser.conftest import LAPTOP, PHONE, axe_violations, wait_for_focus_in
 from tests.factories import CommentFactory, ProjectFactory, UserFactory
 
 pytestmark = [
@@ -17,8 +17,6 @@ pytestmark = [
 
 PASSWORD = "correct horse battery staple"
 DRAFTS = "Object.keys(localStorage).filter(key => key.startsWith('draft:'))"
-FOCUS_IN = "selector => document.querySelector(selector).contains(document.activeElement)"
-
 # A comment as people write them here: markdown with inline and display math.
 DRAFT = "A *toy model* first: $E = mc^2$, then\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$"
 
@@ -67,7 +65,7 @@ def test_a_draft_outlives_a_lost_session_and_goes_once_posted(page_at, live_serv
     expect(box).to_be_hidden()
     expect(show).to_have_attribute("aria-pressed", "true")
     expect(write).to_have_attribute("aria-pressed", "false")
-    page.wait_for_function(FOCUS_IN, arg="#comment-body-preview")
+    wait_for_focus_in(page, "#comment-body-preview")
     assert_axe_clean(page)
 
     # Write: back to the text, with the cursor in it.
