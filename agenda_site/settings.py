@@ -155,6 +155,8 @@ SHARED_CACHE_BACKENDS = (
 PAGE_CACHE_WANTED = env.bool("PAGE_CACHE", default=not DEBUG)
 PAGE_CACHE = PAGE_CACHE_WANTED and CACHES["default"]["BACKEND"] in SHARED_CACHE_BACKENDS
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# Path prefixes never cached besides the personal ones the page cache knows.
+PAGE_CACHE_SKIP: list[str] = []
 # Every process bumps the content version after its writes, caching or not: a cron job or a
 # shell without the cache must not leave the app servers' pages old.
 TRACK_CONTENT_VERSION = True

@@ -172,7 +172,7 @@ def _cacheable_request(request: HttpRequest) -> bool:
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and not request.path.startswith(UNCACHED_PATHS)
-        and not request.path.startswith(tuple(getattr(settings, "PAGE_CACHE_SKIP", ())))
+        and not request.path.startswith(tuple(settings.PAGE_CACHE_SKIP))
     )
 
 

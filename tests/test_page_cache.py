@@ -42,6 +42,20 @@ def entries() -> list[tuple[int, list, bytes, bytes]]:
     return [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":page:" in key]
 
 
+def public_pages(project) -> list[str]:
+    """A page of each kind anyone may read, around ``project``."""
+    return [
+        "/",
+        "/?q=project",
+        project.get_absolute_url(),
+        project.agenda.get_absolute_url(),
+        reverse("projects:agenda-list"),
+        reverse("projects:activity"),
+        reverse("projects:feed-site"),
+        "/api/projects/",
+    ]
+
+
 def visit(path: str, **headers) -> tuple[str, str]:
     """A visitor's GET (no cookie): whether the cache answered, and the page."""
     answer = Client().get(path, headers=headers)
@@ -84,16 +98,7 @@ def test_signed_in_people_neither_read_nor_write_entries(page_cache):
 def test_no_entry_holds_a_csrf_token_a_cookie_a_message_or_a_user_name(page_cache):
     project = ProjectFactory()
     CommentFactory.create_batch(3, project=project)
-    pages = [
-        "/",
-        "/?q=project",
-        project.get_absolute_url(),
-        project.agenda.get_absolute_url(),
-        reverse("projects:agenda-list"),
-        reverse("projects:activity"),
-        reverse("projects:feed-site"),
-        "/api/projects/",
-    ]
+    pages = public_pages(project)
     # A visitor who has been to the sign-in form holds a CSRF cookie; one signed out has
     # a message waiting; someone signed in has a session.
     visitor = Client()
@@ -290,14 +295,7 @@ def test_reading_pages_signed_in_or_not_changes_no_version(page_cache):
     signed_in = Client()
     signed_in.force_login(reader)
     pages = [
-        "/",
-        "/?q=project",
-        project.get_absolute_url(),
-        project.agenda.get_absolute_url(),
-        reverse("projects:agenda-list"),
-        reverse("projects:activity"),
-        reverse("projects:feed-site"),
-        "/api/projects/",
+        *public_pages(project),
         reverse("notifications:notification-list"),
         reverse("accounts:dashboard"),
     ]

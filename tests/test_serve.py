@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.slow_clients import production_environment, serve_setup, trickle
+from bench.slow_clients import free_port, production_environment, serve_setup, trickle
 from tests.conftest import BASE_DIR
 from tests.servers import served_database_url
 
@@ -53,12 +53,6 @@ def start_serve(tmp_path: Path, port: int, *options: str) -> tuple[subprocess.Po
         cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     return process, marker
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def home_page(process: subprocess.Popen, port: int, log: Path):
