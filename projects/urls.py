@@ -55,6 +55,7 @@ urlpatterns = [
     path("comments/<int:pk>/", pages.comment_permalink, name="comment-permalink"),
     path("comments/<int:pk>/edit/", discussion.comment_edit, name="comment-edit"),
     path("comments/<int:pk>/delete/", discussion.comment_delete, name="comment-delete"),
+    path("comments/<int:pk>/reply/", discussion.comment_reply, name="comment-reply"),
     path("comments/<int:pk>/flag/", discussion.comment_flag, name="comment-flag"),
     path(
         "comments/<int:pk>/hide/", discussion.comment_moderate, {"hide": True}, name="comment-hide"

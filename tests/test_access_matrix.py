@@ -375,10 +375,21 @@ TABLE: dict[str, Row] = {
         post={"owner": f"303 {PROJECT}#discussion", OTHERS: "403"},
         hx_post={"owner": "200", OTHERS: "403"},
     ),
+    # Reply and Flag fetch their form: htmx gets it, a plain request the page holding it.
+    "comments/<int:pk>/reply/": members(
+        "/comments/{w.comment.pk}/reply/",
+        get=f"303 {PROJECT}?reply={{w.comment.pk}}#reply-{{w.comment.pk}}-body",
+        post="405",
+        hx_get={SIGNED_IN: "200"},
+    ),
     "comments/<int:pk>/flag/": members(
         "/comments/{w.comment.pk}/flag/",
-        get="405",
+        get={
+            "owner": "403",
+            OTHERS: f"303 {PROJECT}?flag={{w.comment.pk}}#flag-{{w.comment.pk}}-reason",
+        },
         post={"owner": "403", OTHERS: f"303 {PROJECT}#discussion"},
+        hx_get={"owner": "403", OTHERS: "200"},
         hx_post={"owner": "403", OTHERS: "200"},
     ),
     "comments/<int:pk>/hide/": members(

@@ -112,6 +112,14 @@ class Forms:
             return self.bound.error_summary()
         return self.kept["summary"] if self.kept else []
 
+    def target_of(self, form_class: type[ActionForm]) -> int | None:
+        """The object the form of this class that was sent acts on, if one was sent."""
+        if self.bound is not None and type(self.bound) is form_class:
+            return self.bound.target
+        if self.kept and self.kept["form"] == form_class.__name__:
+            return self.kept["target"]
+        return None
+
     def get(self, form_class: type[ActionForm], *, target: int | None = None, **kwargs):
         """The form of this class (for this object), bound with errors if it was the one sent."""
         bound = self.bound
@@ -197,18 +205,26 @@ def signals_context(request: HttpRequest, project: Project, forms: Forms) -> dic
 
 
 def discussion_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
-    """One page of threads (each comment with its replies, and its reply and flag forms),
-    oldest first as ever; how big the discussion is; and the links to earlier and later
-    threads."""
+    """One page of threads (each comment with its replies), oldest first as ever; how big
+    the discussion is; and the links to earlier and later threads.
+
+    A comment says whether you may reply to it or flag it, with a link that fetches its
+    form; the page holds at most one reply form and one flag form: the one sent back with
+    errors, else the one asked for (``?reply=<pk>``, ``?flag=<pk>``, the links without
+    JavaScript)."""
     user = request.user
     threads = project.thread_list[::-1]  # loaded newest first, for the page to hold the latest
+    reply_to = forms.target_of(ReplyForm) or asked_for(request, "reply")
+    flag = forms.target_of(FlagForm) or asked_for(request, "flag")
     for thread in threads:
         for comment in [thread, *thread.reply_list]:
-            if permissions.can_reply(user, comment):
+            comment.may_reply = permissions.can_reply(user, comment)
+            comment.may_flag = permissions.can_flag(user, comment)
+            if comment.may_reply and comment.pk == reply_to:
                 comment.reply_form = forms.get(
                     ReplyForm, target=comment.pk, project=project, author=user, parent=comment
                 )
-            if permissions.can_flag(user, comment):
+            if comment.may_flag and comment.pk == flag:
                 comment.flag_form = forms.get(FlagForm, target=comment.pk, comment=comment, by=user)
     page = project.discussion_page
     pages = discussion_pages(project)
@@ -224,6 +240,12 @@ def discussion_context(request: HttpRequest, project: Project, forms: Forms) -> 
             CommentForm, project=project, author=user, initial=quoted(request, project)
         ),
     }
+
+
+def asked_for(request: HttpRequest, name: str) -> int | None:
+    """The comment a query parameter names (``?reply=<pk>``), if it is a number."""
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and raw.isascii() and len(raw) < 12 else None
 
 
 def quoted(request: HttpRequest, project: Project) -> dict:

@@ -2,6 +2,7 @@
 and unhide."""
 
 import contextlib
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from projects import permissions
-from projects.forms import CommentEditForm, CommentForm, FlagForm, ReplyForm
+from projects.forms import ActionForm, CommentEditForm, CommentForm, FlagForm, ReplyForm
 from projects.models import Comment, Project
 from projects.ratelimits import rate_limited
 from projects.views.common import (
@@ -150,14 +151,50 @@ def comment_moderate(request: HttpRequest, pk: int, hide: bool) -> HttpResponse:
     return see_other(comment.page_url())
 
 
+def _comment_form(
+    request: HttpRequest, comment: Comment, name: str, form: ActionForm, field: str
+) -> HttpResponse:
+    """The reply or flag form of a comment, asked for by its link: htmx gets the form to
+    swap in for the link, ``field`` focused; a plain request goes to the project page with
+    that form open (``?reply=<pk>``), at that field."""
+    if not request.htmx:
+        page = comment.discussion_page()
+        query = urlencode(
+            {"discussion": page, name: comment.pk} if page > 1 else {name: comment.pk}
+        )
+        url = f"{comment.project.get_absolute_url()}?{query}#{form[field].id_for_label}"
+        return see_other(url)
+    form.fields[field].widget.attrs["autofocus"] = True
+    setattr(comment, f"{name}_form", form)
+    context = {"comment": comment, "project": comment.project}
+    return render(request, f"projects/_comment_forms.html#{name}-form", context)
+
+
 @participant_required
-@require_POST
+@require_http_methods(["GET", "HEAD"])
+def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form to reply to a comment (see ``_comment_form``)."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("project", "author", "parent"), pk=pk
+    )
+    if not permissions.can_reply(request.user, comment):
+        raise PermissionDenied("You can reply to a top-level comment while it is shown.")
+    form = ReplyForm(project=comment.project, author=request.user, parent=comment)
+    return _comment_form(request, comment, "reply", form, "body")
+
+
+@participant_required
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("flag")
 def comment_flag(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask curators to look at someone else's comment."""
+    """GET: the form to flag a comment (see ``_comment_form``). POST: ask curators to look
+    at someone else's comment."""
     comment = get_object_or_404(Comment.objects.select_related("project"), pk=pk)
     if not permissions.can_flag(request.user, comment):
         raise PermissionDenied("You can flag someone else's comment while it is shown.")
+    if request.method != "POST":
+        form = FlagForm(comment=comment, by=request.user)
+        return _comment_form(request, comment, "flag", form, "reason")
     form = FlagForm(request.POST, comment=comment, by=request.user)
     return respond_to_post(
         request,

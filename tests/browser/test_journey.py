@@ -59,7 +59,8 @@ def work_on_a_project(page: Page) -> None:
     expect(discussion.locator("em", has_text="gradient hacking")).to_be_visible()
     expect(discussion.get_by_text("Scope", exact=True)).to_be_visible()
 
-    discussion.locator("summary", has_text="Reply").click()
+    discussion.get_by_role("link", name="Reply").click()
+    expect(discussion.get_by_label("Reply to ada")).to_be_focused()
     discussion.get_by_label("Reply to ada").fill("Answering myself: no.")
     discussion.get_by_role("button", name="Post reply").click()
     expect(discussion.locator(".replies")).to_contain_text("Answering myself: no.")

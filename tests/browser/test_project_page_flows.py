@@ -204,3 +204,42 @@ def test_on_a_phone_the_scope_checkbox_sits_beside_its_label(page_at, live_serve
     label = page.locator("label[for=comment-is_scope]").bounding_box()
     assert label["x"] > box["x"] + box["width"]  # to its right, on the same line
     assert label["y"] < box["y"] + box["height"] and box["y"] < label["y"] + label["height"]
+
+
+def test_flag_by_keyboard_on_a_phone_opens_its_form_with_the_cursor_in_it(page_at, live_server):
+    project = ProjectFactory()
+    page = page_at(PHONE)
+    sign_in(page, live_server.url)
+    comment = CommentFactory(project=project, body="Buy cheap pills")
+    page.goto(live_server.url + project.get_absolute_url())
+    expect(page.locator('textarea[name="body"]')).to_have_count(1)  # the new comment's only
+
+    flag = page.get_by_role("link", name="Flag", exact=True)
+    flag.focus()
+    page.keyboard.press("Enter")
+    reason = page.get_by_label("What is wrong? (optional)")
+    expect(reason).to_be_focused()
+    page.keyboard.type("Spam")
+    page.keyboard.press("Enter")
+
+    expect(page.locator(f"#comment-{comment.pk}")).to_contain_text("Flagged for curators")
+    expect(page.locator("#announcer")).to_have_text("Thank you: curators will look at it.")
+    focus_is_in(page, "#discussion")
+
+
+def test_without_javascript_reply_opens_the_page_with_its_one_form(page_at, live_server):
+    project = ProjectFactory()
+    page = page_at(LAPTOP, javascript=False)
+    sign_in(page, live_server.url)
+    first = CommentFactory(project=project, body="First question")
+    CommentFactory(project=project, body="Second question")
+    page.goto(live_server.url + project.get_absolute_url())
+
+    page.locator(f"#reply-to-{first.pk}").click()
+    reply = page.get_by_label(f"Reply to {first.author.public_name}")
+    expect(reply).to_be_visible()
+    expect(page.locator('textarea[name="body"]')).to_have_count(2)  # the reply and a new comment
+    reply.fill("An answer")
+    page.get_by_role("button", name="Post reply").click()
+
+    expect(page.locator(f"#comment-{first.pk} ~ .replies")).to_contain_text("An answer")
