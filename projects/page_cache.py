@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,6 +38,7 @@ from django.db import DatabaseError, ProgrammingError, connections, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.text import compress_string
 
 logger = logging.getLogger(__name__)
@@ -153,17 +155,18 @@ def track_writes(sender, connection, **kwargs) -> None:
 VARYING_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 
 
-def _key(request: HttpRequest, version: int) -> str:
-    """The entry's key: the version, and everything the page may depend on. The host (which
-    also refuses a host not in ALLOWED_HOSTS, as a page would) and the scheme are in it
-    for the absolute links of feeds, exports and the API."""
+def _key(request: HttpRequest, version: int, kind: str = "page", *also: str) -> str:
+    """The entry's key: what it is, the version, and everything the page may depend on. The
+    host (which also refuses a host not in ALLOWED_HOSTS, as a page would) and the scheme
+    are in it for the absolute links of feeds, exports and the API."""
     asked = [
         request.scheme,
         request.get_host(),
         request.get_full_path(),
         *(request.headers.get(h, "") for h in VARYING_HEADERS),
+        *also,
     ]
-    return f"page:{version}:{hashlib.sha256(repr(asked).encode()).hexdigest()}"
+    return f"{kind}:{version}:{hashlib.sha256(repr(asked).encode()).hexdigest()}"
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -200,6 +203,38 @@ def _from_entry(request: HttpRequest, entry: tuple) -> HttpResponse:
         response["Content-Encoding"] = "gzip"
     response[HEADER] = "hit"
     return response
+
+
+def reader_role(request: HttpRequest) -> str:
+    """What a shared part of a page may depend on about its reader: signed in or not."""
+    return "member" if request.user.is_authenticated else "visitor"
+
+
+def shell(request: HttpRequest, name: str, build: Callable[[], dict[str, str]]) -> dict:
+    """A page's parts that are the same for every reader of a role (``reader_role``), as
+    ``build`` renders them: from the shared cache when they were rendered at the current
+    content version for this request (the key is the page's), else rendered and filed
+    there. The page's frame (the reader's name, their CSRF token, messages) is rendered
+    around them for each request. A part holding a CSRF token is never filed. With page
+    caching off, rendered each time.
+
+    The version is read before ``build`` reads anything: parts (and the rows and glance
+    inside them, ``rows_cache``) are never filed under a version newer than their data."""
+    if not settings.PAGE_CACHE:
+        return build()
+    try:
+        key = _key(request, request_version(request), "shell", name, reader_role(request))
+    except ProgrammingError:  # deployed before its migration: render, uncached
+        return build()
+    parts = cache.get(key)
+    if isinstance(parts, dict):
+        return {
+            name: mark_safe(part) if isinstance(part, str) else part for name, part in parts.items()
+        }
+    parts = build()
+    if not any("csrfmiddlewaretoken" in str(part) for part in parts.values()):
+        cache.set(key, parts, settings.PAGE_CACHE_SECONDS)
+    return parts
 
 
 def page_cache(get_response):

@@ -372,3 +372,89 @@ def test_each_host_has_its_own_entries_and_a_host_not_allowed_gets_400(page_cach
     answer = Client(HTTP_HOST="mirror.example.org").get(feed)
     assert answer[HEADER] == "miss" and b"mirror.example.org" in answer.content
     assert Client(HTTP_HOST="evil.example.com").get(feed).status_code == 400
+
+
+# The project list's parts for the signed in (page_cache.shell): the same for everyone of a
+# role, under the content version; the frame around them is each reader's own.
+
+
+def shells() -> list[dict]:
+    """Every page's parts in the cache."""
+    return [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":shell:" in key]
+
+
+@transactional
+def test_the_signed_in_list_is_filled_from_kept_parts_with_fewer_queries(
+    page_cache, django_assert_max_num_queries
+):
+    ProjectFactory.create_batch(3)
+    ada, alan = UserFactory(username="adalovelace"), UserFactory(username="alanturing")
+    first, second = Client(), Client()
+    first.force_login(ada)
+    second.force_login(alan)
+    with CaptureQueriesContext(connection) as cold:
+        assert "adalovelace" in first.get("/").content.decode()
+    # Session, user, content version, unread notifications: nothing of the list.
+    with django_assert_max_num_queries(4) as warm:
+        html = second.get("/").content.decode()
+    assert len(warm.captured_queries) < len(cold.captured_queries)
+    assert "alanturing" in html and "adalovelace" not in html
+    assert "Propose a project" in html and 'x-csrftoken": "' in html
+    for path in ("/", "/?q=paper", "/?sort=newest"):
+        first.get(path)
+        second.get(path, headers={"HX-Request": "true"})
+    for parts in shells():
+        for part in parts.values():
+            assert "adalovelace" not in part and "alanturing" not in part
+            assert "csrf" not in part.lower()
+
+
+@transactional
+def test_visitors_and_the_signed_in_get_their_own_parts(page_cache):
+    ProjectFactory()
+    member = Client()
+    member.force_login(UserFactory())
+    for _ in range(2):
+        assert "Propose a project" in member.get("/").content.decode()
+        assert "Propose a project" not in Client().get("/").content.decode()
+    assert len(shells()) == 2
+
+
+@transactional
+def test_the_signed_in_agenda_page_is_filled_from_kept_parts(
+    page_cache, django_assert_max_num_queries
+):
+    agenda = ProjectFactory().agenda
+    ada = UserFactory(username="adalovelace")
+    client = Client()
+    client.force_login(ada)
+    assert client.get(agenda.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(4):  # session, user, version, notifications
+        html = client.get(agenda.get_absolute_url()).content.decode()
+    assert agenda.title in html and "adalovelace" in html
+    assert all("adalovelace" not in part for parts in shells() for part in parts.values())
+    assert client.get("/agendas/no-such-agenda/").status_code == 404
+
+
+@transactional
+def test_the_signed_in_list_shows_a_write_at_once(page_cache):
+    project = ProjectFactory()
+    client = Client()
+    client.force_login(UserFactory())
+    for path in ("/", project.agenda.get_absolute_url()):
+        assert project.title in client.get(path).content.decode()
+    Project.objects.filter(pk=project.pk).update(title="Renamed for everyone")
+    for path in ("/", project.agenda.get_absolute_url()):
+        assert "Renamed for everyone" in client.get(path).content.decode()
+    assert (
+        "Renamed for everyone" in client.get("/", headers={"HX-Request": "true"}).content.decode()
+    )
+
+
+@transactional
+def test_bad_filter_values_keep_their_400_from_kept_parts(page_cache):
+    ProjectFactory()
+    client = Client()
+    client.force_login(UserFactory())
+    for _ in range(2):
+        assert client.get("/?sort=sideways").status_code == 400

@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -34,12 +35,25 @@ def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     anything else, the page. Bad filter values are shown next to their field and answered
     with 400 on a full page (200 for htmx, which swaps only successful answers).
     """
+    tag_shown = get_object_or_404(Tag, slug=tag) if tag is not None else None
+    results_only = bool(request.htmx) and not request.htmx.history_restore_request
+    # The parts are the same for every reader signed in (or not): kept, they cost no query.
+    parts = page_cache.shell(
+        request, "project-list", lambda: _list_parts(request, tag_shown, results_only)
+    )
+    status = int(parts["status"])
+    if results_only:
+        return HttpResponse(parts["results"])
+    return render(request, "projects/project_list.html", {"parts": parts}, status=status)
+
+
+def _list_parts(request: HttpRequest, tag: Tag | None, results_only: bool) -> dict[str, str]:
+    """The project list's parts, rendered: the results section alone for htmx, else the
+    page's title, feed links and content; and the answer's status."""
     data = request.GET.copy()
-    tag_shown = None
     if tag is not None:
         # The path names the tag; a ?tag= in the query string cannot change it.
-        tag_shown = get_object_or_404(Tag, slug=tag)
-        data["tag"] = tag_shown.slug
+        data["tag"] = tag.slug
     finder = ProjectFilter(data, queryset=Project.objects.live().for_list())
     paginator = Paginator(finder.qs, settings.PROJECTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
@@ -48,20 +62,19 @@ def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
         "page_obj": page,
         "query": finder.query,
         "grouped": finder.sorted_by == Sort.NUMBER and not finder.query,
-        "tag": tag_shown,
-        "finder_url": tag_shown.get_absolute_url()
-        if tag_shown
-        else reverse("projects:project-list"),
+        "tag": tag,
+        "finder_url": tag.get_absolute_url() if tag else reverse("projects:project-list"),
         "results_summary": _results_summary(paginator.count, finder),
     }
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "projects/project_list.html#results", context)
-    return render(
-        request,
-        "projects/project_list.html",
-        context,
-        status=400 if finder.errors else 200,
-    )
+    parts = "projects/_project_list_parts.html#"
+    if results_only:
+        return {"results": render_to_string(f"{parts}results", context, request), "status": "200"}
+    return {
+        "title": render_to_string(f"{parts}title", context, request),
+        "feeds": render_to_string(f"{parts}feeds", context, request),
+        "content": render_to_string(f"{parts}content", context, request),
+        "status": "400" if finder.errors else "200",
+    }
 
 
 def _results_summary(count: int, finder: ProjectFilter) -> str:
@@ -86,14 +99,20 @@ def agenda_list(request: HttpRequest) -> HttpResponse:
 def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One agenda: its attribution and intro, its projects at a glance, then its projects in
     source order, a page at a time."""
-    if settings.PAGE_CACHE:
-        # Before the glance is read: it is kept under this version (rows_cache), so it must
-        # not be older than the version (a write in between would file old cells as new).
-        page_cache.request_version(request)
+    parts = page_cache.shell(request, "agenda", lambda: _agenda_parts(request, slug))
+    return render(request, "projects/agenda_detail.html", {"parts": parts})
+
+
+def _agenda_parts(request: HttpRequest, slug: str) -> dict[str, str]:
+    """An agenda page's title, feed links and content, rendered (404 for no such agenda)."""
     agenda = get_object_or_404(Agenda.objects.for_detail(), slug=slug)
     paginator = Paginator(agenda.projects.live().for_list(), settings.PROJECTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "projects/agenda_detail.html", {"agenda": agenda, "page_obj": page})
+    context = {"agenda": agenda, "page_obj": page}
+    return {
+        part: render_to_string(f"projects/_agenda_detail_parts.html#{part}", context, request)
+        for part in ("title", "feeds", "content")
+    }
 
 
 # A discussion page number past this is no page (and would overflow the database's OFFSET).
