@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.cache import caches
 from django.db import connection
 from django.db.models.signals import pre_save
 from django.db.utils import OperationalError
@@ -311,6 +312,9 @@ def test_the_cache_comes_back_without_a_restart(settings, client):
         }
         researcher = UserFactory()
         assert client.get("/healthz").json()["cache"] == "ok"
+        # The process keeps one client (agenda_site.cache): the same one comes back.
+        kept = caches["default"]._cache.get_client(write=True)
+        assert caches["default"]._cache.get_client() is kept
 
         proxy.close()
         assert client.get("/healthz").json()["status"] == "degraded"
@@ -324,5 +328,6 @@ def test_the_cache_comes_back_without_a_restart(settings, client):
         assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
         assert client.get("/readyz").status_code == 200
         assert time.monotonic() - started < 5
+        assert caches["default"]._cache.get_client(write=True) is kept
     finally:
         proxy.close()
