@@ -1,12 +1,12 @@
 """The shared cache, failing open: with Redis away, the site keeps serving.
 
-The cache holds nothing the board cannot do without: sessions are in the database, and
-what counts there is the rate limits (the board's, ``projects.ratelimits``, and allauth's
-on sign-in, sign-up and password reset). Django's ``RedisCache`` raises when Redis cannot
-be reached, and allauth's limits would answer 500. Here every read is a miss and every
-write is dropped instead, so the limits count nothing until Redis is back (logged at
-warning, at most once a minute per process); the connection pool reconnects by itself on
-the next call after Redis returns.
+The cache holds nothing the board cannot do without: sessions are kept in the database
+too (agenda_site.sessions), and what counts there is the rate limits (the board's,
+``projects.ratelimits``, and allauth's on sign-in, sign-up and password reset). Django's
+``RedisCache`` raises when Redis cannot be reached, and allauth's limits would answer 500.
+Here every read is a miss and every write is dropped instead, so the limits count nothing
+until Redis is back (logged at warning, at most once a minute per process); the connection
+pool reconnects by itself on the next call after Redis returns.
 """
 
 from __future__ import annotations
@@ -136,6 +136,11 @@ class FailOpenRedisCache(RedisCache):
         except RedisError as error:
             self._unreachable(error)
             return False
+
+    def delete_or_raise(self, key, version=None):
+        """Delete the key, raising RedisError when Redis is away: for what must not outlive
+        its end, a signed-out session (agenda_site.sessions)."""
+        return super().delete(key, version)
 
     def delete_many(self, keys, version=None):
         """Delete the keys; nothing when Redis is away."""

@@ -152,6 +152,14 @@ SHARED_CACHE_BACKENDS = (
     "django.core.cache.backends.memcached.PyMemcacheCache",
     "django.core.cache.backends.memcached.PyLibMCCache",
 )
+# Sessions from the shared cache and kept in the database (agenda_site.sessions); from the
+# database alone when the cache is per process, where one process would keep a session
+# another had ended.
+SESSION_ENGINE = (
+    "agenda_site.sessions"
+    if CACHES["default"]["BACKEND"] in SHARED_CACHE_BACKENDS
+    else "django.contrib.sessions.backends.db"
+)
 PAGE_CACHE_WANTED = env.bool("PAGE_CACHE", default=not DEBUG)
 PAGE_CACHE = PAGE_CACHE_WANTED and CACHES["default"]["BACKEND"] in SHARED_CACHE_BACKENDS
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)

@@ -17,11 +17,14 @@ import logging
 import sys
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
+
+from agenda_site.sessions import SessionNotEnded
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +61,16 @@ def drop_broken_connections() -> None:
                 connection.connection = None
 
 
-def service_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
-    """503 for a request that found the database away: the API's JSON error under /api/,
-    the message alone for htmx (static/js/htmx-errors.js shows it), the page otherwise.
+def service_unavailable(
+    request: HttpRequest,
+    error: BaseException,
+    *,
+    message: str = MESSAGE,
+    cause: str = "Database unreachable",
+) -> HttpResponse:
+    """503 for a request that found the database away (or, with ``message``, a sign-out
+    that found the cache away): the API's JSON error under /api/, the message alone for
+    htmx (static/js/htmx-errors.js shows it), the page otherwise.
 
     Logs once per request, at warning, without a traceback. Nothing here reads the
     database: the page is rendered without the request's context, and the request's user
@@ -68,7 +78,8 @@ def service_unavailable(request: HttpRequest, error: BaseException) -> HttpRespo
     if not getattr(request, "_database_outage_logged", False):
         request._database_outage_logged = True
         logger.warning(
-            "Database unreachable: %s %s answered 503 (%s: %s)",
+            "%s: %s %s answered 503 (%s: %s)",
+            cause,
             request.method,
             request.path,
             type(error).__name__,
@@ -77,11 +88,11 @@ def service_unavailable(request: HttpRequest, error: BaseException) -> HttpRespo
     drop_broken_connections()
     request.user = AnonymousUser()
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"detail": MESSAGE}, status=503)
+        response: HttpResponse = JsonResponse({"detail": message}, status=503)
     elif request.headers.get("HX-Request") == "true":
-        response = HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     else:
-        response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     # Django logs every 5xx with its traceback; this one is logged above, once.
@@ -90,8 +101,9 @@ def service_unavailable(request: HttpRequest, error: BaseException) -> HttpRespo
 
 
 def database_outage(get_response: Callable[[HttpRequest], HttpResponse]):
-    """Answer 503 (``service_unavailable``) when a view finds the database away. High in
-    ``MIDDLEWARE``, above the session: a view's error reaches it before any other."""
+    """Answer 503 (``service_unavailable``) when a view finds the database away, or a
+    sign-out the cache (``SessionNotEnded``). High in ``MIDDLEWARE``, above the session: a
+    view's error reaches it before any other."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         return get_response(request)
@@ -99,6 +111,13 @@ def database_outage(get_response: Callable[[HttpRequest], HttpResponse]):
     def process_exception(request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_ERRORS):
             return service_unavailable(request, exception)
+        if isinstance(exception, SessionNotEnded):
+            # Nothing was ended: drop the "You have signed out." said before the attempt.
+            for _ in messages.get_messages(request):
+                pass
+            return service_unavailable(
+                request, exception, message=exception.message, cause="Cache unreachable at sign-out"
+            )
         return None
 
     middleware.process_exception = process_exception

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import caches
 from django.db import connection
@@ -242,6 +244,7 @@ def test_with_the_cache_away_sign_in_sign_up_reset_and_comments_still_work(
     settings, client, caplog, monkeypatch
 ):
     settings.CACHES = closed_port_cache()
+    settings.SESSION_ENGINE = "agenda_site.sessions"  # as with any shared cache
     monkeypatch.setattr(FailOpenRedisCache, "_last_warning", -1e9)  # warn in this test
     researcher = UserFactory()
     EmailAddress.objects.create(
@@ -331,3 +334,117 @@ def test_the_cache_comes_back_without_a_restart(settings, client):
         assert caches["default"]._cache.get_client(write=True) is kept
     finally:
         proxy.close()
+
+
+# Sessions from the shared cache, kept in the database (agenda_site.sessions).
+
+
+@pytest.fixture
+def redis_sessions(settings):
+    """Sessions in Redis (behind a proxy, to take it away) and in the database."""
+    redis_url = urlsplit(TEST_REDIS_URL)
+    proxy = TcpProxy(redis_url.hostname, redis_url.port or 6379).open()
+    settings.CACHES = {
+        "default": {
+            **closed_port_cache(f"sessions-{uuid.uuid4().hex}")["default"],
+            "LOCATION": f"redis://127.0.0.1:{proxy.port}{redis_url.path or '/0'}",
+        }
+    }
+    settings.SESSION_ENGINE = "agenda_site.sessions"
+    yield proxy
+    proxy.close()
+
+
+def signed_in_client(researcher) -> Client:
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": researcher.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def session_queries(client) -> list[str]:
+    """The queries of a signed-in page that read the session table."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as asked:
+        assert client.get(reverse("accounts:dashboard")).status_code == 200
+    return [q["sql"] for q in asked.captured_queries if "django_session" in q["sql"]]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_signed_in_request_reads_its_session_from_the_cache(redis_sessions):
+    researcher = UserFactory()
+    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
+    client = signed_in_client(researcher)
+
+    assert session_queries(client) == []
+    # A copy the cache lost is read from the database, and kept again.
+    caches["default"].clear()
+    assert len(session_queries(client)) == 1
+    assert session_queries(client) == []
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_signing_out_ends_the_session_in_the_cache_and_the_database(redis_sessions):
+    researcher = UserFactory()
+    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
+    client = signed_in_client(researcher)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    assert client.post(reverse("account_logout")).status_code == 302
+
+    stolen = Client()
+    stolen.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    assert stolen.get(reverse("accounts:dashboard")).status_code == 302  # to sign in
+    assert not Session.objects.filter(session_key=cookie).exists()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_signing_out_with_the_cache_away_ends_nothing_and_says_so(redis_sessions, caplog):
+    researcher = UserFactory()
+    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
+    client = signed_in_client(researcher)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert session_queries(client) == []  # the copy is in Redis
+
+    redis_sessions.close()
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == 503 and response["Retry-After"]
+    page = response.content.decode()
+    assert "you are still signed in" in page and "try again" in page
+    assert "signed out" not in page.replace("Signing out", "")
+    assert Session.objects.filter(session_key=cookie).exists()
+    assert not any(r.exc_info for r in caplog.records)
+
+    # Back: the person is still signed in (no "You have signed out." waiting), and signing
+    # out now ends the session everywhere.
+    redis_sessions.open()
+    page = client.get(reverse("accounts:dashboard"))
+    assert page.status_code == 200 and "signed out" not in page.content.decode().lower()
+    assert client.post(reverse("account_logout")).status_code == 302
+    stolen = Client()
+    stolen.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    assert stolen.get(reverse("accounts:dashboard")).status_code == 302
+
+
+def test_sessions_are_kept_in_the_cache_only_when_it_is_shared():
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SESSION_ENGINE)"
+    )
+    engines = []
+    for url in ("redis://127.0.0.1:1/3", "locmemcache://"):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "CACHE_URL": url}
+        env.pop("REDIS_URL", None)
+        result = subprocess.run(
+            [sys.executable, "-c", script], env=env, cwd=BASE_DIR, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        engines.append(result.stdout.strip().splitlines()[-1])
+    assert engines == ["agenda_site.sessions", "django.contrib.sessions.backends.db"]
