@@ -24,10 +24,10 @@ WARN_EVERY = 60
 
 
 class KeptClientRedisCacheClient(RedisCacheClient):
-    """Django's Redis client, keeping one ``redis.Redis`` per server for the process rather
-    than building one for every call: a visitor's page from the cache is a single call, and
-    building the client was a fifth of it. (Django keeps a cache object per thread, and a
-    ``redis.Redis`` takes a connection from its pool for each command anyway.)"""
+    """Django's Redis client, keeping its ``redis.Redis`` per server rather than building
+    one for every call: a visitor's page from the cache is a single call, and building the
+    client was a fifth of it. Django keeps a cache object, so this client, per thread; a
+    ``redis.Redis`` takes a connection from its pool for each command."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -137,10 +137,10 @@ class FailOpenRedisCache(RedisCache):
             self._unreachable(error)
             return False
 
-    def delete_or_raise(self, key, version=None):
-        """Delete the key, raising RedisError when Redis is away: for what must not outlive
-        its end, a signed-out session (agenda_site.sessions)."""
-        return super().delete(key, version)
+    def set_or_raise(self, key, value, timeout=None, version=None):
+        """Set the key, raising RedisError when Redis is away: for what must be said or not
+        done at all, that a session ended (agenda_site.sessions)."""
+        super().set(key, value, timeout, version)
 
     def delete_many(self, keys, version=None):
         """Delete the keys; nothing when Redis is away."""

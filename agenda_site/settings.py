@@ -152,12 +152,12 @@ SHARED_CACHE_BACKENDS = (
     "django.core.cache.backends.memcached.PyMemcacheCache",
     "django.core.cache.backends.memcached.PyLibMCCache",
 )
-# Sessions from the shared cache and kept in the database (agenda_site.sessions); from the
-# database alone when the cache is per process, where one process would keep a session
-# another had ended.
+# Sessions from Redis and kept in the database (agenda_site.sessions); from the database
+# alone with any other cache: one per process would keep a session another process had
+# ended, and one that does not fail open would stop every signed-in page while it is away.
 SESSION_ENGINE = (
     "agenda_site.sessions"
-    if CACHES["default"]["BACKEND"] in SHARED_CACHE_BACKENDS
+    if CACHES["default"]["BACKEND"] == "agenda_site.cache.FailOpenRedisCache"
     else "django.contrib.sessions.backends.db"
 )
 PAGE_CACHE_WANTED = env.bool("PAGE_CACHE", default=not DEBUG)

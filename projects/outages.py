@@ -112,7 +112,8 @@ def database_outage(get_response: Callable[[HttpRequest], HttpResponse]):
         if isinstance(exception, DATABASE_ERRORS):
             return service_unavailable(request, exception)
         if isinstance(exception, SessionNotEnded):
-            # Nothing was ended: drop the "You have signed out." said before the attempt.
+            # Nothing was ended: the messages waiting, "You have signed out." among them, are
+            # dropped rather than shown on the next page.
             for _ in messages.get_messages(request):
                 pass
             return service_unavailable(

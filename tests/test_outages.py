@@ -448,3 +448,64 @@ def test_sessions_are_kept_in_the_cache_only_when_it_is_shared():
         assert result.returncode == 0, result.stderr
         engines.append(result.stdout.strip().splitlines()[-1])
     assert engines == ["agenda_site.sessions", "django.contrib.sessions.backends.db"]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_an_ended_session_takes_no_copy_back(redis_sessions):
+    """A request that read the session just before the sign-out offers Redis a copy after
+    it: Redis remembers the session ended and refuses it."""
+    from agenda_site.sessions import ENDED, SessionStore
+
+    researcher = UserFactory()
+    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
+    client = signed_in_client(researcher)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    copy = SessionStore(cookie).load()
+    assert copy["_auth_user_id"] == str(researcher.pk)
+
+    assert client.post(reverse("account_logout")).status_code == 302
+
+    key = SessionStore(cookie).cache_key
+    assert caches["default"].get(key) == ENDED
+    assert caches["default"].add(key, copy) is False  # what a late load() does
+    stolen = Client()
+    stolen.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    assert stolen.get(reverse("accounts:dashboard")).status_code == 302
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_with_the_cache_away_signing_in_as_someone_else_still_works(redis_sessions):
+    """Django ends the session of whoever was signed in when someone else signs in with the
+    same session: not a sign-out, so it needs no Redis."""
+    from django.contrib.auth import SESSION_KEY, login
+
+    from agenda_site.sessions import SessionStore
+
+    first, second = UserFactory(), UserFactory()
+    EmailAddress.objects.create(user=first, email=first.email, verified=True)
+    client = signed_in_client(first)
+    request = RequestFactory().get("/")
+    request.session = SessionStore(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    request.user = first
+    assert request.session[SESSION_KEY] == str(first.pk)
+
+    redis_sessions.close()
+    login(request, second, backend="django.contrib.auth.backends.ModelBackend")
+
+    assert request.session[SESSION_KEY] == str(second.pk)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_redis_keeps_a_copy_of_a_session_for_ten_minutes_at_most(redis_sessions):
+    from agenda_site.sessions import CACHED_SECONDS, SessionStore
+
+    researcher = UserFactory()
+    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
+    client = signed_in_client(researcher)
+    key = SessionStore(client.cookies[settings.SESSION_COOKIE_NAME].value).cache_key
+
+    cache = caches["default"]
+    assert 0 < cache._cache.get_client().ttl(cache.make_key(key)) <= CACHED_SECONDS == 600
