@@ -152,3 +152,13 @@ def test_fetching_a_form_costs_the_same_on_any_discussion(
     for comment in (small, big):
         with django_assert_max_num_queries(6):
             client.get(reverse("projects:comment-reply", args=[comment.pk]), **HTMX)
+
+
+@pytest.mark.parametrize("name", ["reply", "flag"])
+def test_no_form_for_a_comment_on_a_project_not_published(client, ada, name):
+    proposal = ProjectFactory(proposed=True)
+    comment = CommentFactory(project=proposal, author=UserFactory())
+
+    response = client.get(reverse(f"projects:comment-{name}", args=[comment.pk]), **HTMX)
+
+    assert response.status_code == 404

@@ -175,7 +175,9 @@ def _comment_form(
 def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """The form to reply to a comment (see ``_comment_form``)."""
     comment = get_object_or_404(
-        Comment.objects.select_related("project", "author", "parent"), pk=pk
+        Comment.objects.select_related("project", "author", "parent"),
+        pk=pk,
+        project__in=Project.objects.live(),
     )
     if not permissions.can_reply(request.user, comment):
         raise PermissionDenied("You can reply to a top-level comment while it is shown.")
@@ -189,7 +191,9 @@ def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_flag(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the form to flag a comment (see ``_comment_form``). POST: ask curators to look
     at someone else's comment."""
-    comment = get_object_or_404(Comment.objects.select_related("project"), pk=pk)
+    comment = get_object_or_404(
+        Comment.objects.select_related("project"), pk=pk, project__in=Project.objects.live()
+    )
     if not permissions.can_flag(request.user, comment):
         raise PermissionDenied("You can flag someone else's comment while it is shown.")
     if request.method != "POST":
