@@ -1,8 +1,11 @@
-"""Whole pages for visitors who are not signed in, from the shared cache, never stale.
+"""Pages from the shared cache, never stale and never personal.
 
 Most visitors read without signing in, and for them a page is the same for everyone. The
 middleware serves such a page from the cache (Redis, shared by every app server) when it
 was rendered at the current content version, and otherwise renders it and files it there.
+For the signed in, ``shell`` does the same for the parts of a page that are the same for
+everyone signed in (the project list's and an agenda page's), and the page's frame, their
+own, is rendered around them.
 
 Never stale: every statement that writes to a table a page may show (an INSERT, UPDATE or
 DELETE, from a form, the admin, the API, a management command, the sweep, or a
@@ -15,10 +18,11 @@ request of any reader on any app server finds no entry for the new version and r
 afresh. A write rolled back bumps nothing; an entry lost or kept by a Redis that went
 away is only ever filed under an old version.
 
-Never personal: only GET requests with no session cookie are served or stored, and only
-answers that set no cookie, are not private, and hold no CSRF token. So no CSRF token,
-cookie, message or user name is ever in a shared entry. Signed-in people never read or
-write one.
+Never personal: only GET requests with no session cookie are served or stored as whole
+pages, and only answers that set no cookie, are not private, and hold no CSRF token. So
+no CSRF token, cookie, message or user name is ever in a shared page. A part ``shell``
+keeps depends on nothing about the reader but whether they are signed in, and one that
+holds a CSRF token is never kept.
 
 Entries expire after ``PAGE_CACHE_SECONDS`` (5 minutes), which is as late as "3 days ago"
 or a claim turning stale (changes of time, not of data) can show. With a cache per process
@@ -27,6 +31,7 @@ the whole thing is off (settings.PAGE_CACHE; system check board.W003).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import re
@@ -59,7 +64,7 @@ UNCACHED_PATHS = (
 )
 # An answer's headers that are not kept with it.
 UNKEPT_HEADERS = {"set-cookie", "date", "content-length"}
-ENTRY_LENGTH = 4  # status, headers, content, compressed content
+ENTRY_LENGTH = 3  # status, headers, compressed content
 HEADER = "X-Page-Cache"  # "hit" or "miss", for whoever measures
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as GZipMiddleware reads Accept-Encoding
 
@@ -192,10 +197,11 @@ def _cacheable_response(response: HttpResponse) -> bool:
 
 
 def _from_entry(request: HttpRequest, entry: tuple) -> HttpResponse:
-    """The answer an entry holds: compressed for a browser that accepts gzip."""
-    status, headers, content, compressed = entry
+    """The answer an entry holds: compressed for a browser that accepts gzip (every one
+    today), unpacked for a client that does not."""
+    status, headers, compressed = entry
     gzipped = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
-    response = HttpResponse(compressed if gzipped else content, status=status)
+    response = HttpResponse(compressed if gzipped else gzip.decompress(compressed), status=status)
     for name, value in headers:
         response[name] = value
     patch_vary_headers(response, ("Accept-Encoding",))
@@ -210,8 +216,10 @@ def reader_role(request: HttpRequest) -> str:
     return "member" if request.user.is_authenticated else "visitor"
 
 
-def shell(request: HttpRequest, name: str, build: Callable[[], dict[str, str]]) -> dict:
-    """A page's parts that are the same for every reader of a role (``reader_role``), as
+def shell(
+    request: HttpRequest, name: str, parts: tuple[str, ...], build: Callable[[], dict[str, str]]
+) -> dict[str, str]:
+    """A page's ``parts`` that are the same for every reader of a role (``reader_role``), as
     ``build`` renders them: from the shared cache when they were rendered at the current
     content version for this request (the key is the page's), else rendered and filed
     there. The page's frame (the reader's name, their CSRF token, messages) is rendered
@@ -226,15 +234,13 @@ def shell(request: HttpRequest, name: str, build: Callable[[], dict[str, str]]) 
         key = _key(request, request_version(request), "shell", name, reader_role(request))
     except ProgrammingError:  # deployed before its migration: render, uncached
         return build()
-    parts = cache.get(key)
-    if isinstance(parts, dict):
-        return {
-            name: mark_safe(part) if isinstance(part, str) else part for name, part in parts.items()
-        }
-    parts = build()
-    if not any("csrfmiddlewaretoken" in str(part) for part in parts.values()):
-        cache.set(key, parts, settings.PAGE_CACHE_SECONDS)
-    return parts
+    kept = cache.get(key)
+    if isinstance(kept, dict) and tuple(kept) == parts:  # filed by this code
+        return {part: mark_safe(html) for part, html in kept.items()}
+    built = build()
+    if not any("csrf" in html.lower() for html in built.values()):
+        cache.set(key, built, settings.PAGE_CACHE_SECONDS)
+    return built
 
 
 def page_cache(get_response):
@@ -253,14 +259,11 @@ def page_cache(get_response):
         response = get_response(request)
         if _cacheable_response(response):
             headers = [(n, v) for n, v in response.items() if n.lower() not in UNKEPT_HEADERS]
-            # Compressed once, here, rather than by GZipMiddleware on every hit. Its random
+            # Compressed once, here, rather than by GZipMiddleware on every hit, and kept
+            # only so: a hit moves a seventh of the page out of Redis. GZipMiddleware's random
             # padding against BREACH guards secrets in a page; these pages hold none.
             compressed = compress_string(response.content)
-            cache.set(
-                key,
-                (response.status_code, headers, response.content, compressed),
-                settings.PAGE_CACHE_SECONDS,
-            )
+            cache.set(key, (response.status_code, headers, compressed), settings.PAGE_CACHE_SECONDS)
             response[HEADER] = "miss"
         return response
 

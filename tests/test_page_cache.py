@@ -37,7 +37,7 @@ def page_cache(settings):
     cache.clear()
 
 
-def entries() -> list[tuple[int, list, bytes, bytes]]:
+def entries() -> list[tuple[int, list, bytes]]:
     """Every page in the cache."""
     return [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":page:" in key]
 
@@ -117,9 +117,8 @@ def test_no_entry_holds_a_csrf_token_a_cookie_a_message_or_a_user_name(page_cach
 
     kept = entries()
     assert len(kept) == len(pages)
-    for _, headers, content, compressed in kept:
-        assert gzip.decompress(compressed) == content
-        text = content.decode()
+    for _, headers, compressed in kept:
+        text = gzip.decompress(compressed).decode()
         assert "csrfmiddlewaretoken" not in text and "csrftoken" not in text.lower()
         assert token not in text and "adalovelace" not in text
         assert 'class="messages"' not in text and "signed out" not in text.lower()
@@ -323,7 +322,8 @@ def test_a_cached_page_is_sent_compressed_to_a_browser_that_asks(page_cache):
     assert "Accept-Encoding" in answer["Vary"]
     assert b"Compressed once" in gzip.decompress(answer.content)
     plain = Client().get("/")
-    assert "Content-Encoding" not in plain and b"Compressed once" in plain.content
+    assert plain[HEADER] == "hit" and "Content-Encoding" not in plain
+    assert b"Compressed once" in plain.content
 
 
 @transactional

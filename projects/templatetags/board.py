@@ -91,7 +91,7 @@ class SqueezeNode(template.Node):
 def squeeze(parser, token) -> SqueezeNode:
     """``{% squeeze %}...{% endsqueeze %}``: each run of blanks holding a line break becomes
     one line break, which a browser shows as the same single space (or none, between
-    blocks); a list of 50 project rows is a fifth smaller. Not for text that keeps its
+    blocks); a list of project rows is about a seventh smaller. Not for text that keeps its
     blanks (``<pre>``, ``<textarea>``): use it around rows and cells, not prose."""
     nodelist = parser.parse(("endsqueeze",))
     parser.delete_first_token()

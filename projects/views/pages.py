@@ -35,11 +35,14 @@ def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     anything else, the page. Bad filter values are shown next to their field and answered
     with 400 on a full page (200 for htmx, which swaps only successful answers).
     """
-    tag_shown = get_object_or_404(Tag, slug=tag) if tag is not None else None
     results_only = bool(request.htmx) and not request.htmx.history_restore_request
-    # The parts are the same for every reader signed in (or not): kept, they cost no query.
+    # The parts are the same for every reader signed in (or not): kept, they cost no query
+    # but the content version's.
     parts = page_cache.shell(
-        request, "project-list", lambda: _list_parts(request, tag_shown, results_only)
+        request,
+        "project-list",
+        ("results", "status") if results_only else ("title", "feeds", "content", "status"),
+        lambda: _list_parts(request, tag, results_only),
     )
     status = int(parts["status"])
     if results_only:
@@ -47,9 +50,10 @@ def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     return render(request, "projects/project_list.html", {"parts": parts}, status=status)
 
 
-def _list_parts(request: HttpRequest, tag: Tag | None, results_only: bool) -> dict[str, str]:
+def _list_parts(request: HttpRequest, slug: str | None, results_only: bool) -> dict[str, str]:
     """The project list's parts, rendered: the results section alone for htmx, else the
-    page's title, feed links and content; and the answer's status."""
+    page's title, feed links and content; and the answer's status (404 for no such tag)."""
+    tag = get_object_or_404(Tag, slug=slug) if slug is not None else None
     data = request.GET.copy()
     if tag is not None:
         # The path names the tag; a ?tag= in the query string cannot change it.
@@ -99,7 +103,9 @@ def agenda_list(request: HttpRequest) -> HttpResponse:
 def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One agenda: its attribution and intro, its projects at a glance, then its projects in
     source order, a page at a time."""
-    parts = page_cache.shell(request, "agenda", lambda: _agenda_parts(request, slug))
+    parts = page_cache.shell(
+        request, "agenda", ("title", "feeds", "content"), lambda: _agenda_parts(request, slug)
+    )
     return render(request, "projects/agenda_detail.html", {"parts": parts})
 
 
