@@ -12,11 +12,15 @@ DELETE, from a form, the admin, the API, a management command, the sweep, or a
 ``QuerySet.update()``) schedules one bump of the content version for when its transaction
 commits (``track_writes``, on every database connection). Every process tracks its writes,
 whether or not it caches pages itself (settings.TRACK_CONTENT_VERSION; only the tests turn
-it off, but for the tests of this module). The version lives in the
-database (``ContentVersion``), read once per cached request: after any write, the next
-request of any reader on any app server finds no entry for the new version and renders
-afresh. A write rolled back bumps nothing; an entry lost or kept by a Redis that went
-away is only ever filed under an old version.
+it off, but for the tests of this module). The version lives in the database
+(``ContentVersion``); each bump is offered, once committed, to a copy in Redis, which
+every cached request reads (no query) and which only ever goes up. After any write, the
+next request of any reader on any app server finds no entry for the new version and
+renders afresh. The copy lasts ``VERSION_SECONDS`` (1): then the next request reads the
+database and offers what it read. So a bump Redis never heard of (its writer could not
+reach Redis, or ran with no shared cache) shows within a second, and so does a Redis
+restored from an old copy. A write rolled back bumps nothing; an entry lost or kept by a
+Redis that went away is only ever filed under an old version.
 
 Never personal: only GET requests with no session cookie are served or stored as whole
 pages, and only answers that set no cookie, are not private, and hold no CSRF token. So
@@ -38,13 +42,14 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, ProgrammingError, connections, transaction
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.text import compress_string
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -77,19 +82,62 @@ def content_version() -> int:
     return row[0] if row else 0
 
 
+# The shared cache's copy of the content version, and how long a copy stands: at most this
+# long may a bump the copy never heard of (its writer could not reach Redis) go unseen.
+VERSION_KEY = "content-version"
+VERSION_SECONDS = 1
+# Redis keeps an offered number only if it is above the copy: writers offer their bumps,
+# and a reader that found no copy offers what it read in the database, in any order, and
+# the copy never goes back.
+_OFFER = """
+local held = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if held < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+"""
+
+
+def _shared_redis() -> bool:
+    return isinstance(caches["default"], RedisCache)
+
+
+def offer_version(number: int) -> None:
+    """Offer ``number`` as the shared copy of the content version (kept if it is newer).
+    With Redis away nothing is kept, and the copy lapses within VERSION_SECONDS."""
+    if not _shared_redis():
+        return
+    try:
+        client = cache._cache.get_client(write=True)
+        client.eval(_OFFER, 1, cache.make_and_validate_key(VERSION_KEY), number, VERSION_SECONDS)
+    except RedisError:
+        logger.info("The content version %s could not be offered to the cache", number)
+
+
 def request_version(request: HttpRequest) -> int:
-    """The content version as this request first read it (one query a request at most)."""
+    """The content version as this request first read it: Redis's copy, else the database's
+    (one query), then offered to Redis for the next second's requests."""
     if not hasattr(request, "content_version"):
-        request.content_version = content_version()
+        number = cache.get(VERSION_KEY) if _shared_redis() else None
+        if not isinstance(number, int):
+            number = content_version()
+            offer_version(number)
+        request.content_version = number
     return request.content_version
 
 
-def bump_content_version() -> None:
-    """One more version: every page cached before is old."""
+def bump_content_version() -> int:
+    """One more version: every page cached before is old. Returns it."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "UPDATE projects_contentversion SET number = number + 1 WHERE id = 1 RETURNING number"
+        )
+        row = cursor.fetchone()
+    if row:
+        return row[0]
     from projects.models import ContentVersion
 
-    if not ContentVersion.objects.filter(pk=1).update(number=F("number") + 1):
-        ContentVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    ContentVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    return content_version()
 
 
 def _is_versioned_write(sql: str) -> bool:
@@ -104,7 +152,7 @@ def _versioned_write_tracker(alias: str):
     versioned table, one bump when the transaction commits (at once in autocommit)."""
 
     def bump() -> None:
-        bump_content_version()
+        offer_version(bump_content_version())
 
     def track(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
@@ -142,9 +190,11 @@ def migration_ends(sender, **kwargs) -> None:
     _Migrating.now = False
     try:
         with transaction.atomic():
-            bump_content_version()
+            number = bump_content_version()
     except DatabaseError:
         logger.info("No content version to bump: its table is not there.")
+    else:
+        offer_version(number)
 
 
 def track_writes(sender, connection, **kwargs) -> None:

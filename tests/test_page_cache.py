@@ -3,6 +3,8 @@ cached, never stale after any write path, and never personal."""
 
 import gzip
 import io
+import time
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -12,10 +14,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import projects.page_cache
 from projects.checks import pages_are_cached_only_in_a_shared_cache
 from projects.models import Comment, Output, Project
-from projects.page_cache import HEADER, content_version
-from tests.conftest import DEMO_AGENDA
+from projects.page_cache import (
+    HEADER,
+    VERSION_KEY,
+    VERSION_SECONDS,
+    content_version,
+    offer_version,
+)
+from tests.conftest import DEMO_AGENDA, TEST_REDIS_URL
 from tests.factories import (
     AgendaFactory,
     ClaimFactory,
@@ -458,3 +467,83 @@ def test_bad_filter_values_keep_their_400_from_kept_parts(page_cache):
     client.force_login(UserFactory())
     for _ in range(2):
         assert client.get("/?sort=sideways").status_code == 400
+
+
+# The content version's copy in the shared cache (Redis): a visitor's page costs no query.
+
+
+@pytest.fixture
+def redis_page_cache(settings):
+    """Page caching on, in a real Redis (a key prefix of this test's own), writes tracked."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "agenda_site.cache.FailOpenRedisCache",
+            "LOCATION": TEST_REDIS_URL,
+            "KEY_PREFIX": f"version-{uuid.uuid4().hex}",
+        }
+    }
+    settings.PAGE_CACHE = settings.TRACK_CONTENT_VERSION = True
+    yield
+    cache.clear()
+
+
+@pytest.mark.redis
+@transactional
+def test_with_redis_a_visitor_gets_a_page_from_the_cache_with_no_query(
+    redis_page_cache, django_assert_num_queries
+):
+    project = ProjectFactory()
+    assert visit(project.get_absolute_url())[0] == "miss"
+    with django_assert_num_queries(0):
+        state, html = visit(project.get_absolute_url())
+    assert state == "hit" and project.title in html
+
+
+@pytest.mark.redis
+@transactional
+def test_with_redis_the_next_visit_after_a_write_shows_it(redis_page_cache):
+    project = ProjectFactory()
+    for path in ("/", project.get_absolute_url()):
+        visit(path)
+    Project.objects.filter(pk=project.pk).update(title="Renamed just now")
+    assert cache.get(VERSION_KEY) == content_version()
+    for path in ("/", project.get_absolute_url()):
+        assert "Renamed just now" in visit(path)[1]
+
+
+@pytest.mark.redis
+@transactional
+def test_the_copy_of_the_version_never_goes_back(redis_page_cache):
+    offer_version(7)
+    offer_version(5)  # a reader that read the database before a writer's bump
+    assert cache.get(VERSION_KEY) == 7
+    offer_version(8)
+    assert cache.get(VERSION_KEY) == 8
+    assert cache._cache.get_client().ttl(cache.make_key(VERSION_KEY)) <= VERSION_SECONDS
+
+
+@pytest.mark.redis
+@transactional
+def test_without_a_copy_the_version_is_read_from_the_database_and_published(
+    redis_page_cache, django_assert_num_queries
+):
+    ProjectFactory()
+    visit("/")
+    cache.delete(VERSION_KEY)  # expired, or Redis lost it
+    with django_assert_num_queries(1):
+        assert visit("/")[0] == "hit"
+    assert cache.get(VERSION_KEY) == content_version()
+
+
+@pytest.mark.redis
+@transactional
+def test_a_bump_the_cache_never_heard_of_shows_within_a_second(redis_page_cache, monkeypatch):
+    """A writer that could not reach Redis (or a process without it) bumps only the
+    database: the copy it could not raise lapses within VERSION_SECONDS."""
+    project = ProjectFactory()
+    visit(project.get_absolute_url())
+    monkeypatch.setattr(projects.page_cache, "offer_version", lambda number: None)
+    Project.objects.filter(pk=project.pk).update(title="Renamed unheard")
+    monkeypatch.undo()
+    time.sleep(VERSION_SECONDS + 0.2)
+    assert "Renamed unheard" in visit(project.get_absolute_url())[1]
