@@ -509,3 +509,61 @@ def test_redis_keeps_a_copy_of_a_session_for_ten_minutes_at_most(redis_sessions)
 
     cache = caches["default"]
     assert 0 < cache._cache.get_client().ttl(cache.make_key(key)) <= CACHED_SECONDS == 600
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_copy_saved_after_the_end_does_not_take_its_place(redis_sessions):
+    """A request that loaded the session before it ended and saves it after: the database
+    takes it (its row was there), Redis keeps ENDED."""
+    from agenda_site.sessions import ENDED, ENDED_SECONDS, SessionStore
+
+    researcher = UserFactory()
+    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
+    cookie = signed_in_client(researcher).cookies[settings.SESSION_COOKIE_NAME].value
+    late = SessionStore(cookie)
+    late["seen"] = True
+    caches["default"].set(late.cache_key, ENDED, ENDED_SECONDS)  # the end begins
+
+    late.save()
+
+    assert caches["default"].get(late.cache_key) == ENDED
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_sign_out_the_database_refuses_leaves_the_session_as_it_was(redis_sessions, monkeypatch):
+    from django.contrib.sessions.backends.db import SessionStore as DBStore
+
+    from agenda_site.sessions import SessionStore
+
+    researcher = UserFactory()
+    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
+    client = signed_in_client(researcher)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def away(self, session_key=None):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(DBStore, "delete", away)
+    assert client.post(reverse("account_logout")).status_code == 503
+    monkeypatch.undo()
+
+    assert caches["default"].get(SessionStore(cookie).cache_key) is None  # no ENDED left
+    assert client.get(reverse("accounts:dashboard")).status_code == 200  # still signed in
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_cookie_of_an_ended_session_is_deleted(redis_sessions):
+    researcher = UserFactory()
+    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
+    client = signed_in_client(researcher)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert client.post(reverse("account_logout")).status_code == 302
+
+    stolen = Client()
+    stolen.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    response = stolen.get("/")
+
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 0
