@@ -39,6 +39,7 @@ import gzip
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -71,6 +72,8 @@ UNCACHED_PATHS = (
 UNKEPT_HEADERS = {"set-cookie", "date", "content-length"}
 ENTRY_LENGTH = 3  # status, headers, compressed content
 HEADER = "X-Page-Cache"  # "hit" or "miss", for whoever measures
+# A form's CSRF token, or one for htmx's requests.
+CSRF_TOKEN = re.compile(r"csrfmiddlewaretoken|x-csrftoken", re.IGNORECASE)
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as GZipMiddleware reads Accept-Encoding
 
 
@@ -119,8 +122,12 @@ def request_version(request: HttpRequest) -> int:
     if not hasattr(request, "content_version"):
         number = cache.get(VERSION_KEY) if _shared_redis() else None
         if not isinstance(number, int):
+            read_at = time.monotonic()
             number = content_version()
-            offer_version(number)
+            # Not if this request stalled since: a bump in between could have lapsed, and
+            # the old number would be taken for a second.
+            if time.monotonic() - read_at < VERSION_SECONDS / 2:
+                offer_version(number)
         request.content_version = number
     return request.content_version
 
@@ -288,7 +295,7 @@ def shell(
     if isinstance(kept, dict) and tuple(kept) == parts:  # filed by this code
         return {part: mark_safe(html) for part, html in kept.items()}
     built = build()
-    if not any("csrf" in html.lower() for html in built.values()):
+    if not any(CSRF_TOKEN.search(html) for html in built.values()):
         cache.set(key, built, settings.PAGE_CACHE_SECONDS)
     return built
 
