@@ -46,6 +46,17 @@ def browser():
         browser.close()
 
 
+def wait_until_processed(page, selector: str) -> None:
+    """Wait until htmx has taken up what it swapped in at ``selector``: it inserts new
+    content marked ``htmx-added`` and binds the content's own hx- attributes a moment later
+    (its settle), taking the mark off. A form sent before then goes without htmx."""
+    import re
+
+    from playwright.sync_api import expect
+
+    expect(page.locator(selector)).not_to_have_class(re.compile(r"(^|\s)htmx-added(\s|$)"))
+
+
 def wait_for_focus_in(page, selector: str) -> None:
     """Wait until the focus is on ``selector``'s element or inside it. Playwright polls the
     page itself: ``page.wait_for_function`` with a string would evaluate it in the page,

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LAPTOP
+from tests.browser.conftest import LAPTOP, wait_until_processed
 from tests.factories import ProjectFactory
 
 pytestmark = [
@@ -61,6 +61,7 @@ def work_on_a_project(page: Page) -> None:
 
     discussion.get_by_role("link", name="Reply").click()
     expect(discussion.get_by_label("Reply to ada")).to_be_focused()
+    wait_until_processed(page, "#discussion details.reply")
     discussion.get_by_label("Reply to ada").fill("Answering myself: no.")
     discussion.get_by_role("button", name="Post reply").click()
     expect(discussion.locator(".replies")).to_contain_text("Answering myself: no.")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from projects.models import Comment
-from tests.browser.conftest import LAPTOP, PHONE, wait_for_focus_in
+from tests.browser.conftest import LAPTOP, PHONE, wait_for_focus_in, wait_until_processed
 from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
 
 pytestmark = [
@@ -219,6 +219,7 @@ def test_flag_by_keyboard_on_a_phone_opens_its_form_with_the_cursor_in_it(page_a
     page.keyboard.press("Enter")
     reason = page.get_by_label("What is wrong? (optional)")
     expect(reason).to_be_focused()
+    wait_until_processed(page, f"#flag-for-{comment.pk}")
     page.keyboard.type("Spam")
     page.keyboard.press("Enter")
 
