@@ -69,7 +69,7 @@ MIDDLEWARE = [
     # Above the session and the user: 503, not 500, when the database is away.
     "projects.outages.database_outage",
     "projects.middleware.refuse_nul_characters",
-    # Before the session and the user: a visitor's page from the shared cache costs one query.
+    # Before the session and the user: a visitor's page from the shared cache costs no query.
     "projects.page_cache.page_cache",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -78,7 +78,8 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as GZipMiddleware reads Accept-Encodin
 
 
 def content_version() -> int:
-    """The current content version (one query, without the ORM: it runs on every visit)."""
+    """The current content version in the database (one query, without the ORM: it runs
+    whenever Redis has no copy of it)."""
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT number FROM projects_contentversion WHERE id = 1")
         row = cursor.fetchone()

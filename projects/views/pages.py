@@ -36,8 +36,7 @@ def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     with 400 on a full page (200 for htmx, which swaps only successful answers).
     """
     results_only = bool(request.htmx) and not request.htmx.history_restore_request
-    # The parts are the same for every reader signed in (or not): kept, they cost no query
-    # but the content version's.
+    # The parts are the same for every reader signed in (or not): kept, they cost no query.
     parts = page_cache.shell(
         request,
         "project-list",
