@@ -355,12 +355,23 @@ def redis_sessions(settings):
     proxy.close()
 
 
-def signed_in_client(researcher) -> Client:
+def signed_in(researcher=None) -> tuple[Client, str]:
+    """A researcher (a new one unless given) with a verified address, signed in through the
+    sign-in form: the client, and its session key."""
+    researcher = researcher or UserFactory()
+    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
     client = Client()
     response = client.post(
         reverse("account_login"), {"login": researcher.username, "password": PASSWORD}
     )
     assert response.status_code == 302
+    return client, client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def holding(session_key: str) -> Client:
+    """Someone else sending that session's cookie."""
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
     return client
 
 
@@ -376,9 +387,7 @@ def session_queries(client) -> list[str]:
 @pytest.mark.redis
 @pytest.mark.django_db
 def test_a_signed_in_request_reads_its_session_from_the_cache(redis_sessions):
-    researcher = UserFactory()
-    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
-    client = signed_in_client(researcher)
+    client, _ = signed_in()
 
     assert session_queries(client) == []
     # A copy the cache lost is read from the database, and kept again.
@@ -390,15 +399,11 @@ def test_a_signed_in_request_reads_its_session_from_the_cache(redis_sessions):
 @pytest.mark.redis
 @pytest.mark.django_db
 def test_signing_out_ends_the_session_in_the_cache_and_the_database(redis_sessions):
-    researcher = UserFactory()
-    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
-    client = signed_in_client(researcher)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client, cookie = signed_in()
 
     assert client.post(reverse("account_logout")).status_code == 302
 
-    stolen = Client()
-    stolen.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    stolen = holding(cookie)
     assert stolen.get(reverse("accounts:dashboard")).status_code == 302  # to sign in
     assert not Session.objects.filter(session_key=cookie).exists()
 
@@ -406,10 +411,7 @@ def test_signing_out_ends_the_session_in_the_cache_and_the_database(redis_sessio
 @pytest.mark.redis
 @pytest.mark.django_db
 def test_signing_out_with_the_cache_away_ends_nothing_and_says_so(redis_sessions, caplog):
-    researcher = UserFactory()
-    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
-    client = signed_in_client(researcher)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client, cookie = signed_in()
     assert session_queries(client) == []  # the copy is in Redis
 
     redis_sessions.close()
@@ -428,8 +430,7 @@ def test_signing_out_with_the_cache_away_ends_nothing_and_says_so(redis_sessions
     page = client.get(reverse("accounts:dashboard"))
     assert page.status_code == 200 and "signed out" not in page.content.decode().lower()
     assert client.post(reverse("account_logout")).status_code == 302
-    stolen = Client()
-    stolen.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    stolen = holding(cookie)
     assert stolen.get(reverse("accounts:dashboard")).status_code == 302
 
 
@@ -458,9 +459,7 @@ def test_an_ended_session_takes_no_copy_back(redis_sessions):
     from agenda_site.sessions import ENDED, SessionStore
 
     researcher = UserFactory()
-    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
-    client = signed_in_client(researcher)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client, cookie = signed_in(researcher)
     copy = SessionStore(cookie).load()
     assert copy["_auth_user_id"] == str(researcher.pk)
 
@@ -469,8 +468,7 @@ def test_an_ended_session_takes_no_copy_back(redis_sessions):
     key = SessionStore(cookie).cache_key
     assert caches["default"].get(key) == ENDED
     assert caches["default"].add(key, copy) is False  # what a late load() does
-    stolen = Client()
-    stolen.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    stolen = holding(cookie)
     assert stolen.get(reverse("accounts:dashboard")).status_code == 302
 
 
@@ -484,10 +482,9 @@ def test_with_the_cache_away_signing_in_as_someone_else_still_works(redis_sessio
     from agenda_site.sessions import SessionStore
 
     first, second = UserFactory(), UserFactory()
-    EmailAddress.objects.create(user=first, email=first.email, verified=True)
-    client = signed_in_client(first)
+    _, cookie = signed_in(first)
     request = RequestFactory().get("/")
-    request.session = SessionStore(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    request.session = SessionStore(cookie)
     request.user = first
     assert request.session[SESSION_KEY] == str(first.pk)
 
@@ -502,10 +499,8 @@ def test_with_the_cache_away_signing_in_as_someone_else_still_works(redis_sessio
 def test_redis_keeps_a_copy_of_a_session_for_ten_minutes_at_most(redis_sessions):
     from agenda_site.sessions import CACHED_SECONDS, SessionStore
 
-    researcher = UserFactory()
-    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
-    client = signed_in_client(researcher)
-    key = SessionStore(client.cookies[settings.SESSION_COOKIE_NAME].value).cache_key
+    client, cookie = signed_in()
+    key = SessionStore(cookie).cache_key
 
     cache = caches["default"]
     assert 0 < cache._cache.get_client().ttl(cache.make_key(key)) <= CACHED_SECONDS == 600
@@ -518,9 +513,7 @@ def test_a_copy_saved_after_the_end_does_not_take_its_place(redis_sessions):
     takes it (its row was there), Redis keeps ENDED."""
     from agenda_site.sessions import ENDED, ENDED_SECONDS, SessionStore
 
-    researcher = UserFactory()
-    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
-    cookie = signed_in_client(researcher).cookies[settings.SESSION_COOKIE_NAME].value
+    _, cookie = signed_in()
     late = SessionStore(cookie)
     late["seen"] = True
     caches["default"].set(late.cache_key, ENDED, ENDED_SECONDS)  # the end begins
@@ -537,10 +530,7 @@ def test_a_sign_out_the_database_refuses_leaves_the_session_as_it_was(redis_sess
 
     from agenda_site.sessions import SessionStore
 
-    researcher = UserFactory()
-    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
-    client = signed_in_client(researcher)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client, cookie = signed_in()
 
     def away(self, session_key=None):
         raise OperationalError("the database went away")
@@ -556,14 +546,10 @@ def test_a_sign_out_the_database_refuses_leaves_the_session_as_it_was(redis_sess
 @pytest.mark.redis
 @pytest.mark.django_db
 def test_a_cookie_of_an_ended_session_is_deleted(redis_sessions):
-    researcher = UserFactory()
-    EmailAddress.objects.create(user=researcher, email=researcher.email, verified=True)
-    client = signed_in_client(researcher)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client, cookie = signed_in()
     assert client.post(reverse("account_logout")).status_code == 302
 
-    stolen = Client()
-    stolen.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    stolen = holding(cookie)
     response = stolen.get("/")
 
     assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 0

@@ -392,15 +392,20 @@ def shells() -> list[dict]:
     return [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":shell:" in key]
 
 
+def signed_in_as(user=None) -> Client:
+    """A client signed in as ``user`` (a new researcher unless given)."""
+    client = Client()
+    client.force_login(user or UserFactory())
+    return client
+
+
 @transactional
 def test_the_signed_in_list_is_filled_from_kept_parts_with_fewer_queries(
     page_cache, django_assert_max_num_queries
 ):
     ProjectFactory.create_batch(3)
     ada, alan = UserFactory(username="adalovelace"), UserFactory(username="alanturing")
-    first, second = Client(), Client()
-    first.force_login(ada)
-    second.force_login(alan)
+    first, second = signed_in_as(ada), signed_in_as(alan)
     with CaptureQueriesContext(connection) as cold:
         assert "adalovelace" in first.get("/").content.decode()
     # Session, user, content version, unread notifications: nothing of the list.
@@ -421,8 +426,7 @@ def test_the_signed_in_list_is_filled_from_kept_parts_with_fewer_queries(
 @transactional
 def test_visitors_and_the_signed_in_get_their_own_parts(page_cache):
     ProjectFactory()
-    member = Client()
-    member.force_login(UserFactory())
+    member = signed_in_as()
     for _ in range(2):
         assert "Propose a project" in member.get("/").content.decode()
         assert "Propose a project" not in Client().get("/").content.decode()
@@ -435,8 +439,7 @@ def test_the_signed_in_agenda_page_is_filled_from_kept_parts(
 ):
     agenda = ProjectFactory().agenda
     ada = UserFactory(username="adalovelace")
-    client = Client()
-    client.force_login(ada)
+    client = signed_in_as(ada)
     assert client.get(agenda.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(4):  # session, user, version, notifications
         html = client.get(agenda.get_absolute_url()).content.decode()
@@ -448,8 +451,7 @@ def test_the_signed_in_agenda_page_is_filled_from_kept_parts(
 @transactional
 def test_the_signed_in_list_shows_a_write_at_once(page_cache):
     project = ProjectFactory()
-    client = Client()
-    client.force_login(UserFactory())
+    client = signed_in_as()
     for path in ("/", project.agenda.get_absolute_url()):
         assert project.title in client.get(path).content.decode()
     Project.objects.filter(pk=project.pk).update(title="Renamed for everyone")
@@ -463,8 +465,7 @@ def test_the_signed_in_list_shows_a_write_at_once(page_cache):
 @transactional
 def test_bad_filter_values_keep_their_400_from_kept_parts(page_cache):
     ProjectFactory()
-    client = Client()
-    client.force_login(UserFactory())
+    client = signed_in_as()
     for _ in range(2):
         assert client.get("/?sort=sideways").status_code == 400
 
