@@ -54,8 +54,11 @@ serve: export TASKS_BACKEND ?= django_tasks_db.DatabaseBackend
 serve: install
 	exec $(MANAGE) serve --host $(HOST) --port $(PORT)
 
+# Two workers by default, each with a test database of its own; TEST_WORKERS=0 runs in one
+# process (as does `.venv/bin/pytest` alone), TEST_WORKERS=auto on every core.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

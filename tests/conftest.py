@@ -8,6 +8,7 @@ REQUIRE_ALL_TESTS=1, which turns such a skip into an error: there, every test ru
 import os
 import textwrap
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -22,9 +23,19 @@ from tests.factories import UserFactory
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEMO_AGENDA = BASE_DIR / "projects" / "demo" / "some-conceptual-alignment-research-projects.md"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-# A Redis for tests that share a cache between processes; keys go under a prefix of each
-# run's own, so database 12 is only a default that development servers are unlikely to use.
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def _test_redis_url() -> str:
+    """A Redis for tests that share a cache between processes. Database 12 is only a default
+    that development servers are unlikely to use. Each worker of a parallel run (``-n``) takes
+    the next database of its own, since a test empties its whole database."""
+    url = urlsplit(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/12"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    database = int(url.path.strip("/") or 0) + worker
+    return url._replace(path=f"/{database}").geturl()
+
+
+TEST_REDIS_URL = _test_redis_url()
 
 
 def _on_postgresql() -> bool:
