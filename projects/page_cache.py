@@ -301,6 +301,33 @@ def shell(
     return built
 
 
+def for_reader(request: HttpRequest, name: str, compute: Callable[[], int]) -> int:
+    """A number about the signed-in reader that every page's frame shows (their unread
+    notifications), kept for them under the content version: any write that could change
+    it bumps the version, so it is never stale, and a page filled from kept parts costs no
+    query for it. Computed afresh with page caching off, for a request that may write (not a
+    GET or HEAD, a path never cached, inside a transaction: it could have read the version
+    before its own write), and when the cache has no number."""
+    if not (
+        settings.PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and not request.path.startswith(UNCACHED_PATHS)
+        and not request.path.startswith(tuple(settings.PAGE_CACHE_SKIP))
+        and not connections["default"].in_atomic_block
+    ):
+        return compute()
+    try:
+        key = f"reader:{request_version(request)}:{name}:{request.user.pk}"
+    except ProgrammingError:  # deployed before its migration
+        return compute()
+    kept = cache.get(key)
+    if isinstance(kept, int):
+        return kept
+    number = compute()
+    cache.set(key, number, settings.PAGE_CACHE_SECONDS)
+    return number
+
+
 def page_cache(get_response):
     """Middleware: a visitor's page from the shared cache, or rendered and filed there."""
 

@@ -3,6 +3,7 @@ cached, never stale after any write path, and never personal."""
 
 import gzip
 import io
+import re
 import time
 import uuid
 
@@ -408,7 +409,8 @@ def test_the_signed_in_list_is_filled_from_kept_parts_with_fewer_queries(
     first, second = signed_in_as(ada), signed_in_as(alan)
     with CaptureQueriesContext(connection) as cold:
         assert "adalovelace" in first.get("/").content.decode()
-    # Session, user, content version, unread notifications: nothing of the list.
+    # Session, user, content version, the unread count (kept from the reader's next page on):
+    # nothing of the list.
     with django_assert_max_num_queries(4) as warm:
         html = second.get("/").content.decode()
     assert len(warm.captured_queries) < len(cold.captured_queries)
@@ -441,7 +443,7 @@ def test_the_signed_in_agenda_page_is_filled_from_kept_parts(
     ada = UserFactory(username="adalovelace")
     client = signed_in_as(ada)
     assert client.get(agenda.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(4):  # session, user, version, notifications
+    with django_assert_max_num_queries(3):  # session, user, version
         html = client.get(agenda.get_absolute_url()).content.decode()
     assert agenda.title in html and "adalovelace" in html
     assert all("adalovelace" not in part for parts in shells() for part in parts.values())
@@ -460,6 +462,45 @@ def test_the_signed_in_list_shows_a_write_at_once(page_cache):
     assert (
         "Renamed for everyone" in client.get("/", headers={"HX-Request": "true"}).content.decode()
     )
+
+
+def unread_count(client: Client, path: str = "/") -> int:
+    """The unread count in the header of the page at ``path`` (0 when it shows none)."""
+    found = re.search(r'class="unread-count">(\d+)', client.get(path).content.decode())
+    return int(found.group(1)) if found else 0
+
+
+@transactional
+def test_each_readers_unread_count_is_kept_and_shows_any_change_at_once(page_cache):
+    project = ProjectFactory()
+    ada, alan = UserFactory(username="adalovelace"), UserFactory(username="alanturing")
+    project.set_watch(user=ada, watching=True)
+    first, second = signed_in_as(ada), signed_in_as(alan)
+    assert unread_count(first) == unread_count(second) == 0
+    project.add_comment(author=alan, body="News for Ada.")
+    assert unread_count(first) == 1 and unread_count(second) == 0
+    with CaptureQueriesContext(connection) as warm:
+        assert unread_count(first, project.agenda.get_absolute_url()) == 1
+        assert unread_count(first) == 1
+    assert not any("notifications_notification" in q["sql"] for q in warm.captured_queries)
+    first.post(reverse("notifications:notification-mark-read"))
+    assert unread_count(first) == 0 and unread_count(first, "/notifications/") == 0
+
+
+@transactional
+def test_a_count_read_inside_a_transaction_is_neither_kept_nor_taken_from_the_cache(page_cache):
+    """A request that may have written (here, in a transaction) could have read the version
+    before its own write: its count is counted afresh, and not kept."""
+    project = ProjectFactory()
+    ada = UserFactory()
+    project.set_watch(user=ada, watching=True)
+    client = signed_in_as(ada)
+    assert unread_count(client) == 0
+    kept = {key for key in cache._cache if ":reader:" in key}
+    with transaction.atomic():
+        project.add_comment(author=UserFactory(), body="Counted in the same transaction.")
+        assert unread_count(client) == 1
+        assert {key for key in cache._cache if ":reader:" in key} == kept
 
 
 @transactional
