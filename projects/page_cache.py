@@ -47,7 +47,9 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, ProgrammingError, connections, transaction
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.text import compress_string
 from redis.exceptions import RedisError
@@ -274,31 +276,69 @@ def reader_role(request: HttpRequest) -> str:
     return "member" if request.user.is_authenticated else "visitor"
 
 
+def token_slot() -> str:
+    """What kept parts hold where a form's CSRF token goes (``shell(..., tokens=True)``),
+    replaced by the reader's own token on the way out. Derived from SECRET_KEY: no one who
+    writes on the site can put it in a comment and have a token appear there."""
+    return salted_hmac("page-cache-token-slot", "slot").hexdigest()
+
+
+# A form's token as Django's {% csrf_token %} writes it.
+TOKEN_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
+def _holds_no_token(html: str, *, tokens: bool) -> bool:
+    """Whether a part may be kept: no CSRF token in it, or, for parts rendered with the slot
+    (``tokens``), forms whose tokens are all the slot and nothing else naming a token."""
+    if not tokens:
+        return not CSRF_TOKEN.search(html)
+    slot = token_slot()
+    return all(value == slot for value in TOKEN_INPUT.findall(html)) and not re.search(
+        "x-csrftoken", html, re.IGNORECASE
+    )
+
+
 def shell(
-    request: HttpRequest, name: str, parts: tuple[str, ...], build: Callable[[], dict[str, str]]
+    request: HttpRequest,
+    name: str,
+    parts: tuple[str, ...],
+    build: Callable[[], dict[str, str]],
+    *,
+    tokens: bool = False,
 ) -> dict[str, str]:
     """A page's ``parts`` that are the same for every reader of a role (``reader_role``), as
     ``build`` renders them: from the shared cache when they were rendered at the current
     content version for this request (the key is the page's), else rendered and filed
     there. The page's frame (the reader's name, their CSRF token, messages) is rendered
-    around them for each request. A part holding a CSRF token is never filed. With page
-    caching off, rendered each time.
+    around them for each request. A part holding a CSRF token is never filed; with
+    ``tokens``, ``build`` renders its forms' tokens as ``token_slot()``, and each comes out
+    as this reader's own token. With page caching off, rendered each time.
 
     The version is read before ``build`` reads anything: parts (and the rows and glance
     inside them, ``rows_cache``) are never filed under a version newer than their data."""
     if not settings.PAGE_CACHE:
-        return build()
+        return _with_token(request, build(), tokens)
     try:
-        key = _key(request, request_version(request), "shell", name, reader_role(request))
+        # With the slot in the key: a new SECRET_KEY never meets parts with the old slot.
+        slot = token_slot() if tokens else ""
+        key = _key(request, request_version(request), "shell", name, reader_role(request), slot)
     except ProgrammingError:  # deployed before its migration: render, uncached
-        return build()
+        return _with_token(request, build(), tokens)
     kept = cache.get(key)
     if isinstance(kept, dict) and tuple(kept) == parts:  # filed by this code
-        return {part: mark_safe(html) for part, html in kept.items()}
+        return _with_token(request, kept, tokens)
     built = build()
-    if not any(CSRF_TOKEN.search(html) for html in built.values()):
+    if all(_holds_no_token(html, tokens=tokens) for html in built.values()):
         cache.set(key, built, settings.PAGE_CACHE_SECONDS)
-    return built
+    return _with_token(request, built, tokens)
+
+
+def _with_token(request: HttpRequest, parts: dict[str, str], tokens: bool) -> dict[str, str]:
+    """The parts, safe to show, with the reader's own CSRF token in each slot (``tokens``)."""
+    if tokens:
+        slot, token = token_slot(), get_token(request)
+        parts = {part: html.replace(slot, token) for part, html in parts.items()}
+    return {part: mark_safe(html) for part, html in parts.items()}
 
 
 def for_reader(request: HttpRequest, name: str, compute: Callable[[], int]) -> int:

@@ -330,6 +330,35 @@ class ProjectQuerySet(models.QuerySet):
             .with_history()
         )
 
+    def without_stake_of(self, user) -> "ProjectQuerySet":
+        """The projects whose page ``user`` sees as everyone signed in with no stake in them
+        does: they hold no claim there (in any state), no interest, watch, comment, flag or
+        output of theirs; and none if ``user`` may moderate comments or review outputs (which
+        adds to what a page shows). Superusers are for the caller to leave out."""
+        from django.contrib.auth.models import Permission
+
+        from projects.models import Claim, Comment, Flag, Interest, Output, Watch
+
+        here = models.OuterRef("pk")
+        privileged = Permission.objects.filter(
+            models.Q(user=user) | models.Q(group__user=user),
+            content_type__app_label="projects",
+            codename__in=("moderate_comment", "review_output"),
+        )
+        stakes = (
+            Claim.objects.filter(project=here, researcher=user),
+            Interest.objects.filter(project=here, researcher=user),
+            Watch.objects.filter(project=here, user=user),
+            Comment.objects.filter(project=here, author=user),
+            Flag.objects.filter(comment__project=here, flagged_by=user),
+            Output.objects.filter(project=here, submitted_by=user),
+            privileged,
+        )
+        queryset = self
+        for stake in stakes:
+            queryset = queryset.exclude(models.Exists(stake))
+        return queryset
+
     def with_claims(self) -> "ProjectQuerySet":
         """``active_claims`` and ``ended_claims`` (with researchers; ended ones with the
         outputs linked from them, rejected ones left out, in ``shown_outputs``)."""

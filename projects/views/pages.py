@@ -1,6 +1,8 @@
 """Pages for reading: the project list, the agendas, an agenda, a project; the health and
 readiness checks."""
 
+import copy
+import functools
 import logging
 
 from django.conf import settings
@@ -12,15 +14,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from projects import page_cache
+from accounts.models import User
+from projects import page_cache, permissions
 from projects.filters import ProjectFilter, Sort
 from projects.models import Agenda, Comment, Project, Tag
 from projects.outages import drop_broken_connections
-from projects.views.common import discussion_pages, render_page, render_sections
+from projects.views.common import (
+    FLASH_KEY,
+    PAGE,
+    Forms,
+    discussion_pages,
+    page_context,
+    render_page,
+    render_sections,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +159,17 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             section="discussion",
             discussion_page=page,
         )
+    elif _bystander(request, slug):
+        # The same page for everyone signed in with no stake in the project: kept.
+        parts = page_cache.shell(
+            request,
+            "project",
+            ("title", "description", "feeds", "content"),
+            lambda: _bystander_parts(request, slug, page),
+            tokens=True,
+        )
+        response = render(request, "projects/project_kept.html", {"parts": parts})
+        patch_vary_headers(response, ["HX-Request"])
     else:
         project = get_object_or_404(
             Project.objects.public().for_detail(request.user, page), slug=slug
@@ -158,6 +181,69 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("This discussion has no such page.")
         response = render_page(request, project)
     return response
+
+
+# Who reads a kept project page: signed in, active, taking part, but holding nothing there
+# (pk 0 is no one's).
+BYSTANDER = User(pk=0, username="", is_active=True)
+
+
+def _bystander(request: HttpRequest, slug: str) -> bool:
+    """Whether the reader sees this project's page as every signed-in reader with no stake
+    in it does (``ProjectQuerySet.without_stake_of``), so that it may be kept: with page
+    caching on, the plain page (no form asked for or sent back, no quote) of a published
+    project that is not merged away. One query."""
+    user = request.user
+    if not (
+        settings.PAGE_CACHE
+        and permissions.can_participate(user)
+        and not (user.is_staff or user.is_superuser)
+        and set(request.GET) <= {"discussion"}
+        and FLASH_KEY not in request.session
+    ):
+        return False
+    sql, params = _bystander_query()
+    asked = {_ANY_SLUG: slug, _ANY_READER: user.pk}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [asked.get(param, param) for param in params])
+        return cursor.fetchone() is not None
+
+
+# Stand-ins for the slug and the reader in the bystander query, compiled once per process:
+# building its seven subqueries anew took longer than the rest of a kept page.
+_ANY_SLUG, _ANY_READER = "\x00slug", -7_654_321
+
+
+@functools.cache
+def _bystander_query() -> tuple[str, tuple]:
+    """The SQL (and its parameters, the stand-ins among them) that finds the published,
+    unmerged project at a slug if a reader has no stake in it."""
+    found = (
+        Project.objects.public()
+        .filter(slug=_ANY_SLUG, merged_into__isnull=True)
+        .without_stake_of(User(pk=_ANY_READER))
+        .values("pk")[:1]
+    )
+    return found.query.sql_with_params()
+
+
+def _bystander_parts(request: HttpRequest, slug: str, page: int) -> dict[str, str]:
+    """The project page's parts as a signed-in reader with no stake in it sees them, forms'
+    tokens left as the slot (``page_cache.token_slot``); 404 past the discussion's last
+    page."""
+    project = get_object_or_404(Project.objects.public().for_detail(BYSTANDER, page), slug=slug)
+    if page > discussion_pages(project):
+        raise Http404("This discussion has no such page.")
+    reader = copy.copy(request)
+    reader.user = BYSTANDER
+    context = page_context(reader, project, Forms()) | {
+        "user": BYSTANDER,
+        "csrf_token": page_cache.token_slot(),
+    }
+    return {
+        part: render_to_string(f"{PAGE}#page-{part}", context, reader)
+        for part in ("title", "description", "feeds", "content")
+    }
 
 
 @require_safe

@@ -1,0 +1,179 @@
+"""The project page kept for readers with no stake in the project (projects.views.pages):
+the same page for all of them, from the shared cache, with each reader's own frame and
+CSRF token; anyone with a stake, or more rights, gets their own page rendered."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from projects.models import Interest, Project
+from projects.page_cache import token_slot
+from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
+@pytest.fixture
+def page_cache(settings):
+    """Page caching on, in this process's cache, and writes tracked."""
+    settings.PAGE_CACHE = settings.TRACK_CONTENT_VERSION = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def project():
+    project = ProjectFactory(title="Toy models of deception")
+    CommentFactory(project=project, body="A first thought on scope.")
+    return project
+
+
+def signed_in(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def kept_parts() -> list[dict]:
+    """Every kept project page's parts."""
+    return [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":shell:" in key]
+
+
+def test_readers_with_no_stake_share_one_kept_page_with_their_own_frame_and_token(
+    page_cache, project
+):
+    ada, alan = UserFactory(username="adalovelace"), UserFactory(username="alanturing")
+    first, second = signed_in(ada), signed_in(alan)
+    assert "adalovelace" in first.get(project.get_absolute_url()).content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        html = second.get(project.get_absolute_url()).content.decode()
+    # Session, user, content version, whether alan has a stake here, his unread count:
+    # nothing of the project.
+    assert len(warm.captured_queries) <= 5
+    assert not any("projects_comment" in q["sql"] and "EXISTS" not in q["sql"] for q in warm)
+    assert "alanturing" in html and "adalovelace" not in html
+    assert "A first thought on scope." in html and "Claim this project" in html
+    # The page's forms carry one token of alan's (the header's sign-out form another).
+    main = html[html.index("<main") :]
+    assert len(set(TOKEN.findall(main))) == 1 and token_slot() not in html
+    [parts] = kept_parts()
+    kept = "".join(parts.values())
+    assert "adalovelace" not in kept and "alanturing" not in kept
+    assert set(TOKEN.findall(kept)) == {token_slot()}
+
+
+def test_the_token_of_a_kept_page_is_the_readers_own_and_works(page_cache, project):
+    client = signed_in(UserFactory())
+    client.get(project.get_absolute_url())  # kept
+    token = TOKEN.findall(client.get(project.get_absolute_url()).content.decode())[-1]
+    response = client.post(
+        f"/projects/{project.slug}/comments/",
+        {"csrfmiddlewaretoken": token, "body": "Posted from a kept page."},
+    )
+    assert response.status_code == 303
+    assert "Posted from a kept page." in client.get(project.get_absolute_url()).content.decode()
+
+
+def claim(project, user):
+    ClaimFactory(project=project, researcher=user)
+    return "Release claim"
+
+
+def interest(project, user):
+    Interest.objects.create(project=project, researcher=user, note="Keen on it")
+    return "Withdraw interest"
+
+
+def watch(project, user):
+    project.set_watch(user=user, watching=True)
+    return "Watching · stop"
+
+
+def comment(project, user):
+    mine = CommentFactory(project=project, author=user)
+    return f"/comments/{mine.pk}/edit/"
+
+
+def flag(project, user):
+    project.comments.get().flag(by=user, reason="Off topic")
+    return "Flagged for curators"
+
+
+def rejected_output(project, user):
+    OutputFactory(project=project, submitted_by=user, review="rejected", title="My own try")
+    return "My own try"
+
+
+def moderator(project, user):
+    user.user_permissions.add(Permission.objects.get(codename="moderate_comment"))
+    return ">Hide</button>"
+
+
+STAKES = [claim, interest, watch, comment, flag, rejected_output, moderator]
+
+
+@pytest.mark.parametrize("stake", STAKES, ids=[s.__name__ for s in STAKES])
+def test_a_reader_with_a_stake_gets_their_own_page_and_bystanders_never_see_it(
+    page_cache, project, stake
+):
+    bystander, reader = signed_in(UserFactory()), UserFactory()
+    bystander.get(project.get_absolute_url())
+    own = stake(project, reader)
+    assert own in signed_in(reader).get(project.get_absolute_url()).content.decode()
+    assert own not in bystander.get(project.get_absolute_url()).content.decode()
+    for parts in kept_parts():
+        assert own not in "".join(parts.values())
+
+
+def test_a_curator_gets_their_own_page(page_cache, project):
+    html = signed_in(UserFactory(curator=True)).get(project.get_absolute_url()).content.decode()
+    assert ">Hide</button>" in html
+    assert kept_parts() == []
+
+
+def test_a_bystander_sees_any_write_at_once_and_their_own_claim_as_theirs(page_cache, project):
+    reader = UserFactory()
+    client = signed_in(reader)
+    client.get(project.get_absolute_url())
+    CommentFactory(project=project, body="Written after it was kept.")
+    assert "Written after it was kept." in client.get(project.get_absolute_url()).content.decode()
+    token = TOKEN.findall(client.get(project.get_absolute_url()).content.decode())[-1]
+    client.post(f"/projects/{project.slug}/claim/", {"csrfmiddlewaretoken": token})
+    assert "Release claim" in client.get(project.get_absolute_url()).content.decode()
+
+
+def test_a_form_asked_for_or_sent_back_is_on_the_readers_own_page(page_cache, project):
+    client = signed_in(UserFactory())
+    [thread] = project.comments.all()
+    html = client.get(f"{project.get_absolute_url()}?reply={thread.pk}").content.decode()
+    assert 'id="id_reply-body"' in html or "Post reply" in html
+    token = TOKEN.findall(client.get(project.get_absolute_url()).content.decode())[-1]
+    client.post(f"/projects/{project.slug}/comments/", {"csrfmiddlewaretoken": token, "body": ""})
+    assert "errorlist" in client.get(project.get_absolute_url()).content.decode()
+    assert kept_parts() and all("errorlist" not in "".join(p.values()) for p in kept_parts())
+
+
+def test_other_discussion_pages_and_pages_past_the_last(page_cache, project, settings):
+    settings.DISCUSSION_THREADS_PER_PAGE = 1
+    CommentFactory(project=project, body="The newest thread.")
+    client = signed_in(UserFactory())
+    for _ in range(2):
+        assert "The newest thread." in client.get(project.get_absolute_url()).content.decode()
+        second = client.get(f"{project.get_absolute_url()}?discussion=2").content.decode()
+        assert "A first thought on scope." in second and "The newest thread." not in second
+        assert client.get(f"{project.get_absolute_url()}?discussion=3").status_code == 404
+
+
+def test_a_merged_project_still_sends_bystanders_on(page_cache, project):
+    target = ProjectFactory()
+    Project.objects.filter(pk=project.pk).update(merged_into=target)
+    response = signed_in(UserFactory()).get(project.get_absolute_url())
+    assert response.status_code == 301 and response["Location"] == target.get_absolute_url()
