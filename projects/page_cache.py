@@ -287,14 +287,22 @@ def token_slot() -> str:
 TOKEN_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 
 
+def _token_input(token: str) -> str:
+    return f'name="csrfmiddlewaretoken" value="{token}"'
+
+
 def _holds_no_token(html: str, *, tokens: bool) -> bool:
-    """Whether a part may be kept: no CSRF token in it, or, for parts rendered with the slot
-    (``tokens``), forms whose tokens are all the slot and nothing else naming a token."""
+    """Whether a part may be kept: no CSRF token in it; or, for parts rendered with the slot
+    (``tokens``), forms whose tokens are all the slot, the slot nowhere else (not even in
+    what someone wrote), and nothing else naming a token."""
     if not tokens:
         return not CSRF_TOKEN.search(html)
     slot = token_slot()
-    return all(value == slot for value in TOKEN_INPUT.findall(html)) and not re.search(
-        "x-csrftoken", html, re.IGNORECASE
+    values = TOKEN_INPUT.findall(html)
+    return (
+        all(value == slot for value in values)
+        and html.count(slot) == len(values)
+        and not re.search("x-csrftoken", html, re.IGNORECASE)
     )
 
 
@@ -336,7 +344,7 @@ def shell(
 def _with_token(request: HttpRequest, parts: dict[str, str], tokens: bool) -> dict[str, str]:
     """The parts, safe to show, with the reader's own CSRF token in each slot (``tokens``)."""
     if tokens:
-        slot, token = token_slot(), get_token(request)
+        slot, token = _token_input(token_slot()), _token_input(get_token(request))
         parts = {part: html.replace(slot, token) for part, html in parts.items()}
     return {part: mark_safe(html) for part, html in parts.items()}
 

@@ -203,6 +203,11 @@ def _bystander(request: HttpRequest, slug: str) -> bool:
     ):
         return False
     sql, params = _bystander_query()
+    if params.count(_ANY_SLUG) != 1 or params.count(_ANY_READER) != _STAKES:
+        # The ORM compiled the stand-ins into something else: no page is kept rather than
+        # one shown to a reader it was not checked for.
+        logger.error("The bystander query does not take its slug and reader: %s", sql)
+        return False
     asked = {_ANY_SLUG: slug, _ANY_READER: user.pk}
     with connection.cursor() as cursor:
         cursor.execute(sql, [asked.get(param, param) for param in params])
@@ -212,6 +217,7 @@ def _bystander(request: HttpRequest, slug: str) -> bool:
 # Stand-ins for the slug and the reader in the bystander query, compiled once per process:
 # building its seven subqueries anew took longer than the rest of a kept page.
 _ANY_SLUG, _ANY_READER = "\x00slug", -7_654_321
+_STAKES = 8  # the reader's place in without_stake_of: six kinds of stake, two of rights
 
 
 @functools.cache
