@@ -96,6 +96,18 @@ class AgendaQuerySet(models.QuerySet):
         return self.annotate(project_count=models.Count("projects"))
 
 
+# Each kind of thing of a reader's own that a project page shows, and the page's sections
+# that show it (``ProjectQuerySet.with_stakes_of``).
+STAKES = {
+    "claim": ("claim-panel", "outputs"),
+    "interest": ("signals",),
+    "watch": ("signals",),
+    "comment": ("discussion",),
+    "flag": ("discussion",),
+    "output": ("outputs",),
+}
+
+
 class ProjectQuerySet(models.QuerySet):
     """Reads of projects."""
 
@@ -330,34 +342,32 @@ class ProjectQuerySet(models.QuerySet):
             .with_history()
         )
 
-    def without_stake_of(self, user) -> "ProjectQuerySet":
-        """The projects whose page ``user`` sees as everyone signed in with no stake in them
-        does: they hold no claim there (in any state), no interest, watch, comment, flag or
-        output of theirs; and none if ``user`` may moderate comments or review outputs (which
-        adds to what a page shows). Superusers are for the caller to leave out."""
+    def with_stakes_of(self, user) -> "ProjectQuerySet":
+        """Annotated with ``stake_<kind>`` for each kind of thing of ``user``'s own that the
+        project page shows them (``STAKES``: a claim in any state, an interest, a watch, a
+        comment, a flag, an output), and ``stake_rights``: whether they may moderate comments
+        or review outputs, which changes the page throughout. With none of them, a reader
+        sees the page everyone signed in with no stake sees. Superusers are for the caller
+        to leave out."""
         from django.contrib.auth.models import Permission
 
         from projects.models import Claim, Comment, Flag, Interest, Output, Watch
 
         here = models.OuterRef("pk")
-        privileged = Permission.objects.filter(
-            models.Q(user=user) | models.Q(group__user=user),
-            content_type__app_label="projects",
-            codename__in=("moderate_comment", "review_output"),
-        )
-        stakes = (
-            Claim.objects.filter(project=here, researcher=user),
-            Interest.objects.filter(project=here, researcher=user),
-            Watch.objects.filter(project=here, user=user),
-            Comment.objects.filter(project=here, author=user),
-            Flag.objects.filter(comment__project=here, flagged_by=user),
-            Output.objects.filter(project=here, submitted_by=user),
-            privileged,
-        )
-        queryset = self
-        for stake in stakes:
-            queryset = queryset.exclude(models.Exists(stake))
-        return queryset
+        held = {
+            "claim": Claim.objects.filter(project=here, researcher=user),
+            "interest": Interest.objects.filter(project=here, researcher=user),
+            "watch": Watch.objects.filter(project=here, user=user),
+            "comment": Comment.objects.filter(project=here, author=user),
+            "flag": Flag.objects.filter(comment__project=here, flagged_by=user),
+            "output": Output.objects.filter(project=here, submitted_by=user),
+            "rights": Permission.objects.filter(
+                models.Q(user=user) | models.Q(group__user=user),
+                content_type__app_label="projects",
+                codename__in=("moderate_comment", "review_output"),
+            ),
+        }
+        return self.annotate(**{f"stake_{kind}": models.Exists(q) for kind, q in held.items()})
 
     def with_claims(self) -> "ProjectQuerySet":
         """``active_claims`` and ``ended_claims`` (with researchers; ended ones with the

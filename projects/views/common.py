@@ -301,6 +301,31 @@ def render_page(request: HttpRequest, project: Project) -> HttpResponse:
     return response
 
 
+def sections_context(
+    request: HttpRequest, pk: int, names: list[str], forms: Forms, discussion_page: int = 1
+) -> dict:
+    """What the sections ``names`` of project ``pk``'s page show, loading only that; the
+    discussion at ``discussion_page``."""
+    queryset = Project.objects.filter(pk=pk).select_related("agenda")
+    for name in dict.fromkeys(names):
+        queryset = SECTIONS[name][0](queryset, request.user, discussion_page)
+    project = queryset.get()
+    context = {"project": project}
+    for name in dict.fromkeys(names):
+        context |= SECTIONS[name][1](request, project, forms)
+    return context
+
+
+def render_own_sections(
+    request: HttpRequest, pk: int, names: set[str], discussion_page: int
+) -> dict[str, str]:
+    """The sections ``names`` of project ``pk``'s page as the reader sees them, each as the
+    page holds it (not out of band)."""
+    ordered = [name for name in SECTIONS if name in names]
+    context = sections_context(request, pk, ordered, Forms(), discussion_page)
+    return {name: render_to_string(f"{PAGE}#{name}", context, request) for name in ordered}
+
+
 def render_sections(
     request: HttpRequest,
     project: Project,
@@ -315,14 +340,8 @@ def render_sections(
     ``announce`` in the live region; the discussion at ``discussion_page``. Loads only what
     those sections show."""
     names = [section, *also, "history"]
-    queryset = Project.objects.filter(pk=project.pk).select_related("agenda")
-    for name in dict.fromkeys(names):
-        queryset = SECTIONS[name][0](queryset, request.user, discussion_page)
-    project = queryset.get()
     forms = Forms(bound=form)
-    context = {"project": project}
-    for name in dict.fromkeys(names):
-        context |= SECTIONS[name][1](request, project, forms)
+    context = sections_context(request, project.pk, names, forms, discussion_page)
     # A refusal the section has no form for any more is said at its top.
     html = render_to_string(
         f"{PAGE}#{section}", {**context, "section_errors": forms.unplaced}, request

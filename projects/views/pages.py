@@ -4,6 +4,7 @@ readiness checks."""
 import copy
 import functools
 import logging
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,6 +16,7 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -24,12 +26,14 @@ from projects import page_cache, permissions
 from projects.filters import ProjectFilter, Sort
 from projects.models import Agenda, Comment, Project, Tag
 from projects.outages import drop_broken_connections
+from projects.querysets import STAKES
 from projects.views.common import (
     FLASH_KEY,
     PAGE,
     Forms,
     discussion_pages,
     page_context,
+    render_own_sections,
     render_page,
     render_sections,
 )
@@ -159,40 +163,65 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             section="discussion",
             discussion_page=page,
         )
-    elif _bystander(request, slug):
-        # The same page for everyone signed in with no stake in the project: kept.
-        parts = page_cache.shell(
-            request,
-            "project",
-            ("title", "description", "feeds", "content"),
-            lambda: _bystander_parts(request, slug, page),
-            tokens=True,
-        )
-        response = render(request, "projects/project_kept.html", {"parts": parts})
-        patch_vary_headers(response, ["HX-Request"])
     else:
-        project = get_object_or_404(
-            Project.objects.public().for_detail(request.user, page), slug=slug
-        )
-        if project.merged_into_id:
-            # A merged duplicate lives on at the project it was merged into.
-            return redirect(project.merged_into, permanent=True)
-        if page > discussion_pages(project):
-            raise Http404("This discussion has no such page.")
-        response = render_page(request, project)
+        response = _kept_page(request, slug, page) or _own_page(request, slug, page)
     return response
+
+
+def _own_page(request: HttpRequest, slug: str, page: int) -> HttpResponse:
+    """The project page rendered whole for its reader (a merged project's address sends them
+    on; 404 past the discussion's last page)."""
+    project = get_object_or_404(Project.objects.public().for_detail(request.user, page), slug=slug)
+    if project.merged_into_id:
+        # A merged duplicate lives on at the project it was merged into.
+        return redirect(project.merged_into, permanent=True)
+    if page > discussion_pages(project):
+        raise Http404("This discussion has no such page.")
+    return render_page(request, project)
 
 
 # Who reads a kept project page: signed in, active, taking part, but holding nothing there
 # (pk 0 is no one's).
 BYSTANDER = User(pk=0, username="", is_active=True)
+# Where a kept page marks a section that may be a reader's own (project_detail.html).
+OWN_MARK = re.compile(r"<!--/?own:[a-z-]+-->")
 
 
-def _bystander(request: HttpRequest, slug: str) -> bool:
-    """Whether the reader sees this project's page as every signed-in reader with no stake
-    in it does (``ProjectQuerySet.without_stake_of``), so that it may be kept: with page
-    caching on, the plain page (no form asked for or sent back, no quote) of a published
-    project that is not merged away. One query."""
+def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | None:
+    """The project page from parts kept for everyone signed in with no stake in the project,
+    the sections that are the reader's own (``STAKES``) rendered in their place; None when
+    the reader is to get their page rendered whole (``_own_sections``)."""
+    found = _own_sections(request, slug)
+    if found is None:
+        return None
+    pk, own = found
+    parts = page_cache.shell(
+        request,
+        "project",
+        ("title", "description", "feeds", "content"),
+        lambda: _bystander_parts(request, slug, page),
+        tokens=True,
+    )
+    content = parts["content"]
+    if own:
+        marks = [(f"<!--own:{name}-->", f"<!--/own:{name}-->") for name in sorted(own)]
+        if any(content.count(start) != 1 or content.count(end) != 1 for start, end in marks):
+            return None
+        for name, html in render_own_sections(request, pk, own, page).items():
+            before, rest = content.split(f"<!--own:{name}-->")
+            content = before + html + rest.split(f"<!--/own:{name}-->")[1]
+    parts["content"] = mark_safe(OWN_MARK.sub("", content))
+    response = render(request, "projects/project_kept.html", {"parts": parts})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | None:
+    """For a reader whose project page may come from kept parts: the project's pk and the
+    sections of it that are the reader's own (none for a bystander). None for anyone else:
+    page caching off, not signed in (visitors get whole pages kept), staff, a form asked
+    for or sent back, a quote, a project not published or merged away, or the right to
+    moderate or review. One query."""
     user = request.user
     if not (
         settings.PAGE_CACHE
@@ -201,42 +230,50 @@ def _bystander(request: HttpRequest, slug: str) -> bool:
         and set(request.GET) <= {"discussion"}
         and FLASH_KEY not in request.session
     ):
-        return False
-    sql, params = _bystander_query()
-    if params.count(_ANY_SLUG) != 1 or params.count(_ANY_READER) != _STAKES:
-        # The ORM compiled the stand-ins into something else: no page is kept rather than
-        # one shown to a reader it was not checked for.
-        logger.error("The bystander query does not take its slug and reader: %s", sql)
-        return False
+        return None
+    sql, params = _stakes_query()
+    if params.count(_ANY_SLUG) != 1 or params.count(_ANY_READER) != len(_KINDS) + 1:
+        # The ORM compiled the stand-ins into something else: the reader gets their own
+        # page rather than one they were not checked for.
+        logger.error("The stakes query does not take its slug and reader: %s", sql)
+        return None
     asked = {_ANY_SLUG: slug, _ANY_READER: user.pk}
     with connection.cursor() as cursor:
         cursor.execute(sql, [asked.get(param, param) for param in params])
-        return cursor.fetchone() is not None
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    pk, *held = found
+    stakes = dict(zip(_KINDS, held, strict=True))
+    if stakes.pop("rights"):
+        return None
+    return pk, {section for kind, has in stakes.items() if has for section in STAKES[kind]}
 
 
-# Stand-ins for the slug and the reader in the bystander query, compiled once per process:
-# building its seven subqueries anew took longer than the rest of a kept page.
+# Stand-ins for the slug and the reader in the stakes query, compiled once per process:
+# building its seven subqueries anew took longer than the rest of a kept page. The reader
+# is in each but the permissions', which names them twice.
 _ANY_SLUG, _ANY_READER = "\x00slug", -7_654_321
-_STAKES = 8  # the reader's place in without_stake_of: six kinds of stake, two of rights
+_KINDS = (*STAKES, "rights")
 
 
 @functools.cache
-def _bystander_query() -> tuple[str, tuple]:
+def _stakes_query() -> tuple[str, tuple]:
     """The SQL (and its parameters, the stand-ins among them) that finds the published,
-    unmerged project at a slug if a reader has no stake in it."""
+    unmerged project at a slug, and what a reader holds there."""
     found = (
         Project.objects.public()
         .filter(slug=_ANY_SLUG, merged_into__isnull=True)
-        .without_stake_of(User(pk=_ANY_READER))
-        .values("pk")[:1]
+        .with_stakes_of(User(pk=_ANY_READER))
+        .values_list("pk", *(f"stake_{kind}" for kind in _KINDS))[:1]
     )
     return found.query.sql_with_params()
 
 
 def _bystander_parts(request: HttpRequest, slug: str, page: int) -> dict[str, str]:
     """The project page's parts as a signed-in reader with no stake in it sees them, forms'
-    tokens left as the slot (``page_cache.token_slot``); 404 past the discussion's last
-    page."""
+    tokens left as the slot (``page_cache.token_slot``), the sections that may be a reader's
+    own marked; 404 past the discussion's last page."""
     project = get_object_or_404(Project.objects.public().for_detail(BYSTANDER, page), slug=slug)
     if page > discussion_pages(project):
         raise Http404("This discussion has no such page.")
@@ -245,6 +282,7 @@ def _bystander_parts(request: HttpRequest, slug: str, page: int) -> dict[str, st
     context = page_context(reader, project, Forms()) | {
         "user": BYSTANDER,
         "csrf_token": page_cache.token_slot(),
+        "keeping": True,  # marks the sections that may be a reader's own
     }
     return {
         part: render_to_string(f"{PAGE}#page-{part}", context, reader)
