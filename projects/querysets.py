@@ -96,18 +96,6 @@ class AgendaQuerySet(models.QuerySet):
         return self.annotate(project_count=models.Count("projects"))
 
 
-# Each kind of thing of a reader's own that a project page shows, and the page's sections
-# that show it (``ProjectQuerySet.with_stakes_of``).
-STAKES = {
-    "claim": ("claim-panel", "outputs"),
-    "interest": ("signals",),
-    "watch": ("signals",),
-    "comment": ("discussion",),
-    "flag": ("discussion",),
-    "output": ("outputs",),
-}
-
-
 class ProjectQuerySet(models.QuerySet):
     """Reads of projects."""
 
@@ -344,11 +332,11 @@ class ProjectQuerySet(models.QuerySet):
 
     def with_stakes_of(self, user) -> "ProjectQuerySet":
         """Annotated with ``stake_<kind>`` for each kind of thing of ``user``'s own that the
-        project page shows them (``STAKES``: a claim in any state, an interest, a watch, a
-        comment, a flag, an output), and ``stake_rights``: whether they may moderate comments
-        or review outputs, which changes the page throughout. With none of them, a reader
-        sees the page everyone signed in with no stake sees. Superusers are for the caller
-        to leave out."""
+        project page shows them (``projects.views.common.STAKES``: a claim in any state, an
+        interest, a watch, a comment, a flag, an output), and ``stake_rights``: whether they
+        may moderate comments or review outputs, which changes the page throughout. With
+        none of them, a reader sees the page everyone signed in with no stake sees.
+        Superusers are for the caller to leave out."""
         from django.contrib.auth.models import Permission
 
         from projects.models import Claim, Comment, Flag, Interest, Output, Watch

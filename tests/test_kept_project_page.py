@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from projects.models import Interest, Project
 from projects.page_cache import token_slot
+from projects.views import common, pages
 from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -155,12 +156,17 @@ def same_but_tokens(html: str) -> str:
     return re.sub(r'"x-csrftoken": "[^"]*"', '"x-csrftoken": "token"', html)
 
 
-OWN = [None, claim, interest, watch, comment, flag, rejected_output]
+def claim_and_comment(project, user):
+    claim(project, user)
+    return comment(project, user)
+
+
+OWN = [None, claim, interest, watch, comment, flag, rejected_output, claim_and_comment]
 
 
 @pytest.mark.parametrize("stake", OWN, ids=["bystander", *(s.__name__ for s in OWN[1:])])
 def test_a_kept_page_is_the_page_its_reader_would_get_rendered_for_them(
-    page_cache, project, settings, stake
+    page_cache, project, settings, stake, monkeypatch
 ):
     """Whatever others did there (claims, outputs rejected and pending, a hidden comment,
     replies, flags, interest, watches), a page from kept parts, with the sections that are
@@ -180,8 +186,10 @@ def test_a_kept_page_is_the_page_its_reader_would_get_rendered_for_them(
     user = UserFactory(username="bystander")
     mine = stake(project, user) if stake else "Claim this project"
     reader = signed_in(user)
-    for _ in range(2):  # built and kept, then from the cache
-        kept = reader.get(project.get_absolute_url()).content.decode()
+    with monkeypatch.context() as patched:  # from the kept parts, not rendered whole
+        patched.setattr(pages, "_own_page", lambda *args: pytest.fail("rendered whole"))
+        for _ in range(2):  # built and kept, then from the cache
+            kept = reader.get(project.get_absolute_url()).content.decode()
     assert kept_parts()
     settings.PAGE_CACHE = False
     own = reader.get(project.get_absolute_url()).content.decode()
@@ -245,8 +253,6 @@ def test_a_merged_project_still_sends_bystanders_on(page_cache, project):
 def test_a_stake_query_that_lost_its_reader_keeps_nothing(page_cache, project, monkeypatch):
     """Should the ORM ever compile the stand-ins into something else, the reader gets their
     own page rather than one they were not checked for."""
-    from projects.views import pages
-
     sql, params = pages._stakes_query()
     lost = tuple(None if p == pages._ANY_READER else p for p in params)
     monkeypatch.setattr(pages, "_stakes_query", lambda: (sql, lost))
@@ -255,3 +261,22 @@ def test_a_stake_query_that_lost_its_reader_keeps_nothing(page_cache, project, m
         in signed_in(UserFactory()).get(project.get_absolute_url()).content.decode()
     )
     assert kept_parts() == []
+
+
+def test_every_kind_of_stake_the_query_finds_names_its_sections():
+    annotated = Project.objects.with_stakes_of(UserFactory.build(pk=1)).query.annotations
+    assert set(annotated) == {f"stake_{kind}" for kind in (*common.STAKES, "rights")}
+
+
+def test_kept_parts_without_their_marks_give_the_reader_their_page_whole(
+    page_cache, project, caplog
+):
+    claimant = UserFactory()
+    expected = claim(project, claimant)
+    theirs, bystander = signed_in(claimant), signed_in(UserFactory())  # signing in writes
+    bystander.get(project.get_absolute_url())
+    [key] = [key.split(":", 2)[2] for key in list(cache._cache) if ":shell:" in key]
+    parts = cache.get(key)
+    cache.set(key, parts | {"content": parts["content"].replace("<!--own:claim-panel-->", "")})
+    assert expected in theirs.get(project.get_absolute_url()).content.decode()
+    assert "lacks the marks of its claim-panel section" in caplog.text

@@ -281,6 +281,18 @@ SECTIONS: dict[str, tuple[Callable, Callable]] = {
 }
 
 
+# Each kind of thing of a reader's own that the project page shows, and the sections that
+# show it (``ProjectQuerySet.with_stakes_of`` finds which a reader holds).
+STAKES: dict[str, tuple[str, ...]] = {
+    "claim": ("claim-panel", "outputs"),
+    "interest": ("signals",),
+    "watch": ("signals",),
+    "comment": ("discussion",),
+    "flag": ("discussion",),
+    "output": ("outputs",),
+}
+
+
 def page_context(request: HttpRequest, project: Project, forms: Forms) -> dict:
     """Everything the project page shows; ``project`` comes from ``for_detail``."""
     context = {"project": project}

@@ -26,10 +26,10 @@ from projects import page_cache, permissions
 from projects.filters import ProjectFilter, Sort
 from projects.models import Agenda, Comment, Project, Tag
 from projects.outages import drop_broken_connections
-from projects.querysets import STAKES
 from projects.views.common import (
     FLASH_KEY,
     PAGE,
+    STAKES,
     Forms,
     discussion_pages,
     page_context,
@@ -204,12 +204,23 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
     )
     content = parts["content"]
     if own:
-        marks = [(f"<!--own:{name}-->", f"<!--/own:{name}-->") for name in sorted(own)]
-        if any(content.count(start) != 1 or content.count(end) != 1 for start, end in marks):
-            return None
-        for name, html in render_own_sections(request, pk, own, page).items():
-            before, rest = content.split(f"<!--own:{name}-->")
-            content = before + html + rest.split(f"<!--/own:{name}-->")[1]
+        spans = []
+        for name in own:
+            start, end = f"<!--own:{name}-->", f"<!--/own:{name}-->"
+            if content.count(start) != 1 or content.count(end) != 1:
+                logger.error("A kept project page lacks the marks of its %s section", name)
+                return None
+            spans.append((content.index(start), content.index(end) + len(end), name))
+            if spans[-1][0] > spans[-1][1]:
+                logger.error("A kept project page has the marks of its %s section awry", name)
+                return None
+        # Rebuilt from the kept content's pieces, in the page's order.
+        sections = render_own_sections(request, pk, own, page)
+        pieces, at = [], 0
+        for begin, finish, name in sorted(spans):
+            pieces += [content[at:begin], sections[name]]
+            at = finish
+        content = "".join([*pieces, content[at:]])
     parts["content"] = mark_safe(OWN_MARK.sub("", content))
     response = render(request, "projects/project_kept.html", {"parts": parts})
     patch_vary_headers(response, ["HX-Request"])
