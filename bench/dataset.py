@@ -747,7 +747,12 @@ class _Builder:
 
         self.plan_typical_claims(typical, others)
         self.plan_claims(others, weights, counts.claims)
-        self.make_comments(typical, top=TYPICAL_THREADS, replies=TYPICAL_REPLIES, tidy=True)
+        discussion = self.make_comments(
+            typical, top=TYPICAL_THREADS, replies=TYPICAL_REPLIES, tidy=True
+        )
+        # The researcher opened its discussion, on both sets alike: what of theirs the page
+        # shows them (a claim, a watch, comments) decides what is rendered for them.
+        discussion[0].author = self.researcher
         big_replies = BIG_COMMENTS * 3 // 10
         self.make_comments(big, top=BIG_COMMENTS - big_replies, replies=big_replies, tidy=True)
         for project in spared:

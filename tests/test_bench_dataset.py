@@ -118,6 +118,8 @@ def test_researcher_signs_in_and_holds_a_claim(client, small):
     assert researcher.is_active
     assert EmailAddress.objects.filter(user=researcher, verified=True, primary=True).exists()
     assert researcher.claims.active().filter(project__slug=small["project"]).exists()
+    assert researcher.comments.filter(project__slug=small["project"]).exists()
+    assert researcher.watches.filter(project__slug=small["project"]).exists()
     assert researcher.claims.active().count() <= 5
     assert researcher.watches.exists() and researcher.interests.exists()
     assert researcher.notifications.exists()
