@@ -239,9 +239,14 @@ def _cacheable_request(request: HttpRequest) -> bool:
         request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
-        and not request.path.startswith(UNCACHED_PATHS)
-        and not request.path.startswith(tuple(settings.PAGE_CACHE_SKIP))
+        and _cached_path(request)
     )
+
+
+def _cached_path(request: HttpRequest) -> bool:
+    """Whether the request's path is one pages may be kept for (``UNCACHED_PATHS``, and
+    settings.PAGE_CACHE_SKIP)."""
+    return not request.path.startswith((*UNCACHED_PATHS, *settings.PAGE_CACHE_SKIP))
 
 
 def _cacheable_response(response: HttpResponse) -> bool:
@@ -283,7 +288,8 @@ def token_slot() -> str:
     return salted_hmac("page-cache-token-slot", "slot").hexdigest()
 
 
-# A form's token as Django's {% csrf_token %} writes it.
+# A form's token as Django's {% csrf_token %} writes it, and htmx's header for one.
+HEADER_TOKEN = re.compile("x-csrftoken", re.IGNORECASE)
 TOKEN_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 
 
@@ -302,7 +308,7 @@ def _holds_no_token(html: str, *, tokens: bool) -> bool:
     return (
         all(value == slot for value in values)
         and html.count(slot) == len(values)
-        and not re.search("x-csrftoken", html, re.IGNORECASE)
+        and not HEADER_TOKEN.search(html)
     )
 
 
@@ -359,8 +365,7 @@ def for_reader(request: HttpRequest, name: str, compute: Callable[[], int]) -> i
     if not (
         settings.PAGE_CACHE
         and request.method in ("GET", "HEAD")
-        and not request.path.startswith(UNCACHED_PATHS)
-        and not request.path.startswith(tuple(settings.PAGE_CACHE_SKIP))
+        and _cached_path(request)
         and not connections["default"].in_atomic_block
     ):
         return compute()
