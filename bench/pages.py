@@ -639,6 +639,12 @@ def main() -> None:
     options = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("make bench needs wrk (Debian: apt-get install wrk)")
+    # The pages name static files by their hashed names, which collectstatic writes (a fresh
+    # clone has none yet); the app server serves them as make serve does.
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=BASE_DIR, env=environment(database_url("small")), check=True,
+    )  # fmt: skip
     sets = {}
     for size in options.sets.split(","):
         facts = prepare(size, options.scale, options.reuse)

@@ -41,9 +41,26 @@ def can_flag(user, comment: Comment) -> bool:
 
 def can_moderate_comments(user) -> bool:
     """Hide and unhide comments: curators."""
-    return can_participate(user) and user.has_perm("projects.moderate_comment")
+    return can_participate(user) and _holds(user, "projects.moderate_comment")
 
 
 def can_review_outputs(user) -> bool:
     """Accept and reject outputs: curators."""
-    return can_participate(user) and user.has_perm("projects.review_output")
+    return can_participate(user) and _holds(user, "projects.review_output")
+
+
+# Curators' permissions a request has already found its reader to hold (``found_rights``).
+_FOUND = "_board_curator_rights"
+CURATOR_RIGHTS = frozenset({"projects.moderate_comment", "projects.review_output"})
+
+
+def found_rights(user, held: frozenset[str]) -> None:
+    """Say which of ``CURATOR_RIGHTS`` ``user``, an active user who is no superuser, holds
+    (through their own permissions or their groups), as a query of the request found out,
+    so that the rest of the request does not ask the database again."""
+    setattr(user, _FOUND, held & CURATOR_RIGHTS)
+
+
+def _holds(user, perm: str) -> bool:
+    found = getattr(user, _FOUND, None)
+    return perm in found if found is not None else user.has_perm(perm)

@@ -333,9 +333,10 @@ class ProjectQuerySet(models.QuerySet):
     def with_stakes_of(self, user) -> "ProjectQuerySet":
         """Annotated with ``stake_<kind>`` for each kind of thing of ``user``'s own that the
         project page shows them (``projects.views.common.STAKES``: a claim in any state, an
-        interest, a watch, a comment, a flag, an output), and ``stake_rights``: whether they
-        may moderate comments or review outputs, which changes the page throughout. With
-        none of them, a reader sees the page everyone signed in with no stake sees.
+        active claim, an interest, a watch, a comment, a flag, an output), and
+        ``stake_rights``: whether they may moderate comments or review outputs, which changes
+        the page throughout. With none of them, a reader sees the page everyone signed in
+        with no stake sees.
         Superusers are for the caller to leave out."""
         from django.contrib.auth.models import Permission
 
@@ -344,6 +345,7 @@ class ProjectQuerySet(models.QuerySet):
         here = models.OuterRef("pk")
         held = {
             "claim": Claim.objects.filter(project=here, researcher=user),
+            "active_claim": Claim.objects.active().filter(project=here, researcher=user),
             "interest": Interest.objects.filter(project=here, researcher=user),
             "watch": Watch.objects.filter(project=here, user=user),
             "comment": Comment.objects.filter(project=here, author=user),

@@ -4,6 +4,7 @@ reader's own frame and CSRF token, and the sections that are a reader's own (the
 interest, watch, comments, flags, outputs) rendered in; anyone with more rights gets their
 page rendered whole. Whichever way, the page is the one the reader would get rendered."""
 
+import datetime
 import re
 
 import pytest
@@ -14,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from projects.models import Interest, Project
+from projects.models import Claim, Interest, Project
 from projects.page_cache import token_slot
 from projects.views import common, pages
 from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
@@ -161,7 +162,50 @@ def claim_and_comment(project, user):
     return comment(project, user)
 
 
-OWN = [None, claim, interest, watch, comment, flag, rejected_output, claim_and_comment]
+def dormant_then_active(project, user):
+    """A claim that went dormant, and the reader's active one after it (the output form
+    offers both)."""
+    ClaimFactory(project=project, researcher=user, state="dormant", ended_at=timezone.now())
+    return claim(project, user)
+
+
+def dormant_claim(project, user):
+    ClaimFactory(project=project, researcher=user, state="dormant", ended_at=timezone.now())
+    return "Revive my claim"
+
+
+def reply(project, user):
+    [thread] = project.comments.filter(parent=None, hidden_at=None)
+    mine = CommentFactory(project=project, author=user, parent=thread, body="My reply.")
+    return f"/comments/{mine.pk}/edit/"
+
+
+def comment_flag_and_watch(project, user):
+    flag(project, user)
+    watch(project, user)
+    return comment(project, user)
+
+
+def interest_and_watch(project, user):
+    watch(project, user)
+    return interest(project, user)
+
+
+OWN = [
+    None,
+    claim,
+    dormant_claim,
+    dormant_then_active,
+    interest,
+    watch,
+    comment,
+    reply,
+    flag,
+    rejected_output,
+    claim_and_comment,
+    comment_flag_and_watch,
+    interest_and_watch,
+]
 
 
 @pytest.mark.parametrize("stake", OWN, ids=["bystander", *(s.__name__ for s in OWN[1:])])
@@ -185,6 +229,8 @@ def test_a_kept_page_is_the_page_its_reader_would_get_rendered_for_them(
     project.set_watch(user=others[1], watching=True)
     user = UserFactory(username="bystander")
     mine = stake(project, user) if stake else "Claim this project"
+    # Claims' last activity in words ("2 hours ago") that holds between the two renderings.
+    Claim.objects.update(last_activity_at=timezone.now() - datetime.timedelta(hours=2))
     reader = signed_in(user)
     with monkeypatch.context() as patched:  # from the kept parts, not rendered whole
         patched.setattr(pages, "_own_page", lambda *args: pytest.fail("rendered whole"))
@@ -196,6 +242,39 @@ def test_a_kept_page_is_the_page_its_reader_would_get_rendered_for_them(
     assert same_but_tokens(kept) == same_but_tokens(own)
     assert mine in kept and "<!--own:" not in kept
     assert "Rude words here." not in kept and "Pending answer" in kept
+
+
+def test_a_researchers_page_renders_only_their_own_pieces_in(page_cache, project):
+    """A reader who claimed, wrote, flagged and watches asks for their claims and for their
+    comments' actions, one query each, and nothing else of the project but the stakes query:
+    no section's queries, whatever the size of the discussion."""
+    reader = UserFactory()
+    claim(project, reader)
+    comment_flag_and_watch(project, reader)
+    CommentFactory.create_batch(5, project=project)
+    client = signed_in(reader)
+    client.get(project.get_absolute_url())  # kept
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(project.get_absolute_url()).content.decode()
+    of_the_board = [
+        q["sql"] for q in queries if "projects_" in q["sql"] and "contentversion" not in q["sql"]
+    ]
+    assert len(of_the_board) == 3, of_the_board
+    assert len(queries) <= 7, [q["sql"] for q in queries]
+    assert html.count("Flagged for curators") == 1 and html.count(">Edit</a>") == 1
+    assert 'aria-pressed="true">Watching · stop' in html and "Release claim" in html
+
+
+def test_marks_written_in_a_comment_neither_splice_nor_show(page_cache, project, monkeypatch):
+    reader = UserFactory()
+    mine = CommentFactory(project=project, author=reader)
+    CommentFactory(project=project, body=f"<!--own:acts-{mine.pk}--> and <!--own:watch-->")
+    client = signed_in(reader)
+    with monkeypatch.context() as patched:  # from the kept parts, not rendered whole
+        patched.setattr(pages, "_own_page", lambda *args: pytest.fail("rendered whole"))
+        for _ in range(2):
+            html = client.get(project.get_absolute_url()).content.decode()
+    assert "<!--own:" not in html and html.count(f"/comments/{mine.pk}/edit/") == 2
 
 
 def test_the_slot_written_in_a_comment_is_never_filled_and_keeps_the_page_from_the_cache(
@@ -277,6 +356,6 @@ def test_kept_parts_without_their_marks_give_the_reader_their_page_whole(
     bystander.get(project.get_absolute_url())
     [key] = [key.split(":", 2)[2] for key in list(cache._cache) if ":shell:" in key]
     parts = cache.get(key)
-    cache.set(key, parts | {"content": parts["content"].replace("<!--own:claim-panel-->", "")})
+    cache.set(key, parts | {"content": parts["content"].replace("<!--own:my-claim-->", "")})
     assert expected in theirs.get(project.get_absolute_url()).content.decode()
-    assert "lacks the marks of its claim-panel section" in caplog.text
+    assert "lacks the marks of its piece my-claim" in caplog.text

@@ -282,13 +282,18 @@ SECTIONS: dict[str, tuple[Callable, Callable]] = {
 
 
 # Each kind of thing of a reader's own that the project page shows, and the sections that
-# show it (``ProjectQuerySet.with_stakes_of`` finds which a reader holds).
+# show it (``ProjectQuerySet.with_stakes_of`` finds which a reader holds), rendered for them.
+# Some show only in pieces of a section, which a kept page has rendered in alone
+# (``projects.views.pages._kept_page``): an active claim, in your claim's forms and the
+# output form (which offers all your claims, so that your others need no section then); a
+# watch, in the watch button; comments and flags, in the actions of the comments they are on.
 STAKES: dict[str, tuple[str, ...]] = {
     "claim": ("claim-panel", "outputs"),
+    "active_claim": (),
     "interest": ("signals",),
-    "watch": ("signals",),
-    "comment": ("discussion",),
-    "flag": ("discussion",),
+    "watch": (),
+    "comment": (),
+    "flag": (),
     "output": ("outputs",),
 }
 

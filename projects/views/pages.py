@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -24,7 +25,15 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.models import User
 from projects import page_cache, permissions
 from projects.filters import ProjectFilter, Sort
-from projects.models import Agenda, Comment, Project, Tag
+from projects.forms import (
+    CheckInForm,
+    CompleteForm,
+    ConfirmForm,
+    OutputForm,
+    ReleaseForm,
+    WatchForm,
+)
+from projects.models import Agenda, Claim, Comment, Flag, Project, Tag
 from projects.outages import drop_broken_connections
 from projects.views.common import (
     FLASH_KEY,
@@ -183,18 +192,22 @@ def _own_page(request: HttpRequest, slug: str, page: int) -> HttpResponse:
 # Who reads a kept project page: signed in, active, taking part, but holding nothing there
 # (pk 0 is no one's).
 BYSTANDER = User(pk=0, username="", is_active=True)
-# Where a kept page marks a section that may be a reader's own (project_detail.html).
-OWN_MARK = re.compile(r"<!--/?own:[a-z-]+-->")
+# Where a kept page marks a section, or a piece of one, that may be a reader's own
+# (project_detail.html, _comment.html): ``<!--own:NAME-->`` before it, ``<!--/own:NAME-->`` after.
+OWN_MARK = re.compile(r"<!--(/?)own:([a-z0-9-]+)-->")
+ACTIONS = "acts-"  # a comment's actions: acts-<pk>
 
 
 def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | None:
     """The project page from parts kept for everyone signed in with no stake in the project,
-    the sections that are the reader's own (``STAKES``) rendered in their place; None when
-    the reader is to get their page rendered whole (``_own_sections``)."""
+    with what is the reader's own rendered in its place: the sections their stakes show
+    (``STAKES``), their watch button, and the actions of the comments on the page that they
+    wrote or flagged. None when the reader is to get their page rendered whole
+    (``_own_sections``), or when the kept content lacks a piece's marks (logged)."""
     found = _own_sections(request, slug)
     if found is None:
         return None
-    pk, own = found
+    pk, held = found
     parts = page_cache.shell(
         request,
         "project",
@@ -203,33 +216,124 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
         tokens=True,
     )
     content = parts["content"]
-    if own:
-        spans = []
-        for name in own:
-            start, end = f"<!--own:{name}-->", f"<!--/own:{name}-->"
-            if content.count(start) != 1 or content.count(end) != 1:
-                logger.error("A kept project page lacks the marks of its %s section", name)
-                return None
-            spans.append((content.index(start), content.index(end) + len(end), name))
-            if spans[-1][0] > spans[-1][1]:
-                logger.error("A kept project page has the marks of its %s section awry", name)
-                return None
-        # Rebuilt from the kept content's pieces, in the page's order.
-        sections = render_own_sections(request, pk, own, page)
-        pieces, at = [], 0
-        for begin, finish, name in sorted(spans):
-            pieces += [content[at:begin], sections[name]]
-            at = finish
-        content = "".join([*pieces, content[at:]])
-    parts["content"] = mark_safe(OWN_MARK.sub("", content))
+    marks = _marks(content)
+    own = {section for kind in held for section in STAKES[kind]}
+    pieces = render_own_sections(request, pk, own, page) if own else {}
+    # The pieces of sections not rendered whole; for a page's links and forms, the project is
+    # its pk and slug (the stakes query found the one published at this slug).
+    project = Project(pk=pk, slug=slug)
+    if "active_claim" in held:
+        pieces |= _own_claim_pieces(request, project, skip=own)
+    if "watch" in held and "signals" not in own:
+        pieces["watch"] = _watch_button(request, project)
+    if {"comment", "flag"} & held:
+        on_page = [
+            int(name[len(ACTIONS) :]) for end, name in marks if not end and name.startswith(ACTIONS)
+        ]
+        pieces |= _own_comment_actions(request, project, on_page)
+    spliced = _splice(content, marks, pieces)
+    if spliced is None:
+        return None
+    parts["content"] = mark_safe(spliced)
     response = render(request, "projects/project_kept.html", {"parts": parts})
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
+def _marks(content: str) -> dict[tuple[str, str], list[re.Match]]:
+    """Where each mark is in kept content, by ("" or "/", the piece's name)."""
+    marks: dict[tuple[str, str], list[re.Match]] = {}
+    for match in OWN_MARK.finditer(content):
+        marks.setdefault((match[1], match[2]), []).append(match)
+    return marks
+
+
+def _splice(content: str, marks: dict, pieces: dict[str, str]) -> str | None:
+    """``content`` with each piece named in ``pieces`` put in place of what its marks hold,
+    and every mark gone; None (logged) when a piece is not marked exactly once, in order,
+    apart from the others."""
+    spans = []
+    for name in pieces:
+        begins, ends = marks.get(("", name), []), marks.get(("/", name), [])
+        if len(begins) != 1 or len(ends) != 1 or begins[0].start() > ends[0].start():
+            logger.error("A kept project page lacks the marks of its piece %s", name)
+            return None
+        spans.append((begins[0].start(), ends[0].end(), name))
+    pieces_in_order, at = [], 0
+    for begin, end, name in sorted(spans):
+        if begin < at:
+            logger.error("A kept project page has the piece %s inside another", name)
+            return None
+        pieces_in_order += [content[at:begin], pieces[name]]
+        at = end
+    return OWN_MARK.sub("", "".join([*pieces_in_order, content[at:]]))
+
+
+def _own_claim_pieces(request: HttpRequest, project: Project, skip: set[str]) -> dict[str, str]:
+    """For a reader with an active claim on ``project``: their claim's forms, and the output
+    form with their claims to choose from (unless its section, in ``skip``, is rendered
+    whole); one query."""
+    user = request.user
+    claims = list(
+        Claim.objects.filter(project_id=project.pk, researcher_id=user.pk)
+        .select_related("project")  # a claim's staleness is by its project's window
+        .defer("project__search_vector")
+    )
+    mine = next(claim for claim in claims if claim.is_active)
+    context = {
+        "project": mine.project,
+        "my_active_claim": mine,
+        **{
+            name: form(claim=mine)
+            for name, form in (
+                ("confirm_form", ConfirmForm),
+                ("checkin_form", CheckInForm),
+                ("complete_form", CompleteForm),
+                ("release_form", ReleaseForm),
+            )
+        },
+    }
+    pieces = {"my-claim": render_to_string(f"{PAGE}#my-claim", context, request)}
+    if "outputs" not in skip:
+        form = OutputForm(project=mine.project, by=user, claims=claims)
+        context = {"project": mine.project, "output_form": form}
+        pieces["output-form"] = render_to_string(f"{PAGE}#output-form", context, request)
+    return pieces
+
+
+def _watch_button(request: HttpRequest, project: Project) -> str:
+    """The watch button of a reader who watches ``project`` (its pk and slug)."""
+    project.watching = True
+    context = {"project": project, "watch_form": WatchForm(project=project, user=request.user)}
+    return render_to_string(f"{PAGE}#watch-form", context, request)
+
+
+def _own_comment_actions(request: HttpRequest, project: Project, on_page: list[int]) -> dict:
+    """The actions, as the reader sees them, of the comments among ``on_page`` (the kept
+    page's, with their actions marked) that they wrote or flagged, by mark; one query."""
+    if not on_page:
+        return {}
+    user = request.user
+    flagged = Flag.objects.filter(comment=OuterRef("pk"), flagged_by_id=user.pk)
+    theirs = (
+        Comment.objects.filter(project_id=project.pk, pk__in=on_page)
+        .annotate(flagged_by_me=Exists(flagged))
+        .filter(Q(author_id=user.pk) | Q(flagged_by_me=True))
+        .select_related("author")  # a quote names the author
+    )
+    pieces = {}
+    for comment in theirs:
+        comment.may_flag = permissions.can_flag(user, comment)
+        context = {"comment": comment, "project": project}
+        pieces[f"{ACTIONS}{comment.pk}"] = render_to_string(
+            "projects/_comment.html#actions", context, request
+        )
+    return pieces
+
+
 def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | None:
     """For a reader whose project page may come from kept parts: the project's pk and the
-    sections of it that are the reader's own (none for a bystander). None for anyone else:
+    kinds of ``STAKES`` the reader holds there (none for a bystander). None for anyone else:
     page caching off, not signed in (visitors get whole pages kept), staff, a form asked
     for or sent back, a quote, a project not published or merged away, or the right to
     moderate or review. One query."""
@@ -258,7 +362,10 @@ def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | Non
     stakes = dict(zip(_KINDS, held, strict=True))
     if stakes.pop("rights"):
         return None
-    return pk, {section for kind, has in stakes.items() if has for section in STAKES[kind]}
+    permissions.found_rights(user, frozenset())  # the reader's own sections need not ask
+    if stakes["active_claim"]:
+        stakes["claim"] = False  # shown by the pieces of the active one (``STAKES``)
+    return pk, {kind for kind, has in stakes.items() if has}
 
 
 # Stand-ins for the slug and the reader in the stakes query, compiled once per process:
