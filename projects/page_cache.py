@@ -355,23 +355,47 @@ def _with_token(request: HttpRequest, parts: dict[str, str], tokens: bool) -> di
     return {part: mark_safe(html) for part, html in parts.items()}
 
 
-def for_reader(request: HttpRequest, name: str, compute: Callable[[], int]) -> int:
-    """A number about the signed-in reader that every page's frame shows (their unread
-    notifications), kept for them under the content version: any write that could change
-    it bumps the version, so it is never stale, and a page filled from kept parts costs no
-    query for it. Computed afresh with page caching off, for a request that may write (not a
-    GET or HEAD, a path never cached, inside a transaction: it could have read the version
-    before its own write), and when the cache has no number."""
+def _versioned_key(request: HttpRequest, name: str) -> str | None:
+    """Where a value a page reads (``for_reader``, ``for_everyone``) is kept under the
+    content version; None when it may not be kept: page caching off, or a request that may
+    write (not a GET or HEAD, a path never cached, inside a transaction: it could have read
+    the version before its own write)."""
     if not (
         settings.PAGE_CACHE
         and request.method in ("GET", "HEAD")
         and _cached_path(request)
         and not connections["default"].in_atomic_block
     ):
-        return compute()
+        return None
     try:
-        key = f"reader:{request_version(request)}:{name}:{request.user.pk}"
+        return f"kept:{request_version(request)}:{name}"
     except ProgrammingError:  # deployed before its migration
+        return None
+
+
+def for_everyone(request: HttpRequest, name: str, compute: Callable[[], frozenset]) -> frozenset:
+    """A set that pages read for every reader (who the curators are), kept under the content
+    version for all of them: never stale, as ``for_reader``'s numbers. It must hold nothing
+    personal (ids, not names). Computed afresh when it may not be kept (``_versioned_key``)."""
+    key = _versioned_key(request, f"everyone:{name}")
+    if key is None:
+        return compute()
+    kept = cache.get(key)
+    if isinstance(kept, frozenset):
+        return kept
+    found = compute()
+    cache.set(key, found, settings.PAGE_CACHE_SECONDS)
+    return found
+
+
+def for_reader(request: HttpRequest, name: str, compute: Callable[[], int]) -> int:
+    """A number about the signed-in reader that every page's frame shows (their unread
+    notifications), kept for them under the content version: any write that could change
+    it bumps the version, so it is never stale, and a page filled from kept parts costs no
+    query for it. Computed afresh when it may not be kept (``_versioned_key``) and when the
+    cache has no number."""
+    key = _versioned_key(request, f"reader:{name}:{request.user.pk}")
+    if key is None:
         return compute()
     kept = cache.get(key)
     if isinstance(kept, int):
@@ -379,6 +403,25 @@ def for_reader(request: HttpRequest, name: str, compute: Callable[[], int]) -> i
     number = compute()
     cache.set(key, number, settings.PAGE_CACHE_SECONDS)
     return number
+
+
+def for_reader_parts(
+    request: HttpRequest, name: str, build: Callable[[], dict[str, str]]
+) -> dict[str, str]:
+    """Parts of a page that are the signed-in reader's own (their claim's forms, say), as
+    ``build`` renders them with forms' tokens left as ``token_slot()``: kept for this
+    reader alone under the content version, as ``for_reader`` keeps a number, and each
+    slot filled with their token on the way out. Parts holding a token that is not the
+    slot are never kept. Rendered afresh when they may not be kept (``_versioned_key``)."""
+    key = _versioned_key(request, f"reader:{name}:{token_slot()}:{request.user.pk}")
+    if key is not None:
+        kept = cache.get(key)
+        if isinstance(kept, dict):  # filed by this code
+            return _with_token(request, kept, True)
+    built = build()
+    if key is not None and all(_holds_no_token(html, tokens=True) for html in built.values()):
+        cache.set(key, built, settings.PAGE_CACHE_SECONDS)
+    return _with_token(request, built, True)
 
 
 def page_cache(get_response):

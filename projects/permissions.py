@@ -54,6 +54,23 @@ _FOUND = "_board_curator_rights"
 CURATOR_RIGHTS = frozenset({"projects.moderate_comment", "projects.review_output"})
 
 
+def curator_ids() -> frozenset[int]:
+    """Everyone who holds one of ``CURATOR_RIGHTS``, through their own permissions or a
+    group (superusers, who hold every right, aside); one query."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    rights = Permission.objects.filter(
+        content_type__app_label="projects",
+        codename__in=[right.split(".", 1)[1] for right in CURATOR_RIGHTS],
+    )
+    holders = get_user_model().objects.filter(
+        Q(user_permissions__in=rights) | Q(groups__permissions__in=rights)
+    )
+    return frozenset(holders.values_list("pk", flat=True).distinct())
+
+
 def found_rights(user, held: frozenset[str]) -> None:
     """Say which of ``CURATOR_RIGHTS`` ``user``, an active user who is no superuser, holds
     (through their own permissions or their groups), as a query of the request found out,

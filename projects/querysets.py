@@ -333,13 +333,8 @@ class ProjectQuerySet(models.QuerySet):
     def with_stakes_of(self, user) -> "ProjectQuerySet":
         """Annotated with ``stake_<kind>`` for each kind of thing of ``user``'s own that the
         project page shows them (``projects.views.common.STAKES``: a claim in any state, an
-        active claim, an interest, a watch, a comment, a flag, an output), and
-        ``stake_rights``: whether they may moderate comments or review outputs, which changes
-        the page throughout. With none of them, a reader sees the page everyone signed in
-        with no stake sees.
-        Superusers are for the caller to leave out."""
-        from django.contrib.auth.models import Permission
-
+        active claim, an interest, a watch, a comment, a flag, an output). With none of them,
+        a reader who is no curator sees the page everyone signed in with no stake sees."""
         from projects.models import Claim, Comment, Flag, Interest, Output, Watch
 
         here = models.OuterRef("pk")
@@ -351,11 +346,6 @@ class ProjectQuerySet(models.QuerySet):
             "comment": Comment.objects.filter(project=here, author=user),
             "flag": Flag.objects.filter(comment__project=here, flagged_by=user),
             "output": Output.objects.filter(project=here, submitted_by=user),
-            "rights": Permission.objects.filter(
-                models.Q(user=user) | models.Q(group__user=user),
-                content_type__app_label="projects",
-                codename__in=("moderate_comment", "review_output"),
-            ),
         }
         return self.annotate(**{f"stake_{kind}": models.Exists(q) for kind, q in held.items()})
 

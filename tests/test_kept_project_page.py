@@ -8,7 +8,7 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -151,6 +151,17 @@ def test_a_curator_gets_their_own_page(page_cache, project, staff):
     assert kept_parts() == []
 
 
+def test_someone_made_a_curator_meanwhile_gets_their_own_page_at_once(page_cache, project):
+    """Who the curators are is kept under the content version: joining the group is a write,
+    so the next page knows."""
+    reader = UserFactory()
+    client = signed_in(reader)
+    for _ in range(2):
+        assert ">Hide</button>" not in client.get(project.get_absolute_url()).content.decode()
+    reader.groups.add(Group.objects.get(name="Curators"))
+    assert ">Hide</button>" in client.get(project.get_absolute_url()).content.decode()
+
+
 def same_but_tokens(html: str) -> str:
     """The page with every CSRF token (each masked anew) written as one."""
     html = TOKEN.sub('name="csrfmiddlewaretoken" value="token"', html)
@@ -244,25 +255,35 @@ def test_a_kept_page_is_the_page_its_reader_would_get_rendered_for_them(
     assert "Rude words here." not in kept and "Pending answer" in kept
 
 
-def test_a_researchers_page_renders_only_their_own_pieces_in(page_cache, project):
+def test_a_researchers_page_renders_only_their_own_pieces_in_and_keeps_them(page_cache, project):
     """A reader who claimed, wrote, flagged and watches asks for their claims and for their
     comments' actions, one query each, and nothing else of the project but the stakes query:
-    no section's queries, whatever the size of the discussion."""
+    no section's queries, whatever the size of the discussion. Their pieces are kept for
+    them: until the next write, their page asks the stakes query alone."""
     reader = UserFactory()
     claim(project, reader)
     comment_flag_and_watch(project, reader)
     CommentFactory.create_batch(5, project=project)
-    client = signed_in(reader)
-    client.get(project.get_absolute_url())  # kept
-    with CaptureQueriesContext(connection) as queries:
+    client, bystander = signed_in(reader), signed_in(UserFactory())  # signing in writes
+    bystander.get(project.get_absolute_url())  # the shared parts kept
+
+    def of_the_board(queries) -> list[str]:
+        return [q["sql"] for q in queries if "projects_" in q["sql"] and "version" not in q["sql"]]
+
+    with CaptureQueriesContext(connection) as first:
         html = client.get(project.get_absolute_url()).content.decode()
-    of_the_board = [
-        q["sql"] for q in queries if "projects_" in q["sql"] and "contentversion" not in q["sql"]
-    ]
-    assert len(of_the_board) == 3, of_the_board
-    assert len(queries) <= 7, [q["sql"] for q in queries]
+    assert len(of_the_board(first)) == 3, of_the_board(first)
+    assert len(first) <= 7, [q["sql"] for q in first]
     assert html.count("Flagged for curators") == 1 and html.count(">Edit</a>") == 1
     assert 'aria-pressed="true">Watching · stop' in html and "Release claim" in html
+    with CaptureQueriesContext(connection) as again:
+        assert same_but_tokens(client.get(project.get_absolute_url()).content.decode()) == (
+            same_but_tokens(html)
+        )
+    assert len(of_the_board(again)) == 1, of_the_board(again)
+    # Kept for this reader alone: the bystander's page has none of it.
+    html = bystander.get(project.get_absolute_url()).content.decode()
+    assert "Flagged for curators" not in html and "Release claim" not in html
 
 
 def test_marks_written_in_a_comment_neither_splice_nor_show(page_cache, project, monkeypatch):
@@ -344,7 +365,7 @@ def test_a_stake_query_that_lost_its_reader_keeps_nothing(page_cache, project, m
 
 def test_every_kind_of_stake_the_query_finds_names_its_sections():
     annotated = Project.objects.with_stakes_of(UserFactory.build(pk=1)).query.annotations
-    assert set(annotated) == {f"stake_{kind}" for kind in (*common.STAKES, "rights")}
+    assert set(annotated) == {f"stake_{kind}" for kind in common.STAKES}
 
 
 def test_kept_parts_without_their_marks_give_the_reader_their_page_whole(

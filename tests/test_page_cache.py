@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -23,7 +23,9 @@ from projects.page_cache import (
     VERSION_KEY,
     VERSION_SECONDS,
     content_version,
+    for_reader_parts,
     offer_version,
+    token_slot,
 )
 from tests.conftest import DEMO_AGENDA, TEST_REDIS_URL
 from tests.factories import (
@@ -501,6 +503,36 @@ def test_a_count_read_inside_a_transaction_is_neither_kept_nor_taken_from_the_ca
         project.add_comment(author=UserFactory(), body="Counted in the same transaction.")
         assert unread_count(client) == 1
         assert {key for key in cache._cache if ":reader:" in key} == kept
+
+
+@transactional
+def test_a_readers_own_parts_are_kept_for_them_alone_and_come_out_with_their_token(page_cache):
+    ada, alan = UserFactory(), UserFactory()
+    slot = token_slot()
+    built = []
+
+    def build(token: str = slot) -> dict[str, str]:
+        built.append(token)
+        return {"form": f'<form><input type="hidden" name="csrfmiddlewaretoken" value="{token}">'}
+
+    def as_read_by(user, name="piece", build=build) -> str:
+        request = RequestFactory().get("/projects/a-project/")
+        request.user = user
+        return for_reader_parts(request, name, build)["form"]
+
+    first, again = as_read_by(ada), as_read_by(ada)
+    assert len(built) == 1  # kept
+    for html in (first, again):  # each with a token of its own request
+        assert slot not in html and 'name="csrfmiddlewaretoken" value="' in html
+    as_read_by(alan)
+    assert len(built) == 2  # not ada's
+    ProjectFactory()  # any write
+    as_read_by(ada)
+    assert len(built) == 3
+    # A part holding a token that is not the slot is rendered each time, never kept.
+    for _ in range(2):
+        assert "a-real-token" in as_read_by(ada, "leaky", lambda: build("a-real-token"))
+    assert len(built) == 5
 
 
 @transactional

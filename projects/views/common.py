@@ -334,12 +334,12 @@ def sections_context(
 
 
 def render_own_sections(
-    request: HttpRequest, pk: int, names: set[str], discussion_page: int
+    request: HttpRequest, pk: int, names: set[str], discussion_page: int, extra: dict
 ) -> dict[str, str]:
     """The sections ``names`` of project ``pk``'s page as the reader sees them, each as the
-    page holds it (not out of band)."""
+    page holds it (not out of band), with ``extra`` in their context."""
     ordered = [name for name in SECTIONS if name in names]
-    context = sections_context(request, pk, ordered, Forms(), discussion_page)
+    context = sections_context(request, pk, ordered, Forms(), discussion_page) | extra
     return {name: render_to_string(f"{PAGE}#{name}", context, request) for name in ordered}
 
 

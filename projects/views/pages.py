@@ -200,10 +200,9 @@ ACTIONS = "acts-"  # a comment's actions: acts-<pk>
 
 def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | None:
     """The project page from parts kept for everyone signed in with no stake in the project,
-    with what is the reader's own rendered in its place: the sections their stakes show
-    (``STAKES``), their watch button, and the actions of the comments on the page that they
-    wrote or flagged. None when the reader is to get their page rendered whole
-    (``_own_sections``), or when the kept content lacks a piece's marks (logged)."""
+    with what is the reader's own rendered in its place (``_own_pieces``), kept for them
+    too. None when the reader is to get their page rendered whole (``_own_sections``), or
+    when the kept content lacks a piece's marks (logged)."""
     found = _own_sections(request, slug)
     if found is None:
         return None
@@ -217,20 +216,15 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
     )
     content = parts["content"]
     marks = _marks(content)
-    own = {section for kind in held for section in STAKES[kind]}
-    pieces = render_own_sections(request, pk, own, page) if own else {}
-    # The pieces of sections not rendered whole; for a page's links and forms, the project is
-    # its pk and slug (the stakes query found the one published at this slug).
-    project = Project(pk=pk, slug=slug)
-    if "active_claim" in held:
-        pieces |= _own_claim_pieces(request, project, skip=own)
-    if "watch" in held and "signals" not in own:
-        pieces["watch"] = _watch_button(request, project)
-    if {"comment", "flag"} & held:
-        on_page = [
-            int(name[len(ACTIONS) :]) for end, name in marks if not end and name.startswith(ACTIONS)
-        ]
-        pieces |= _own_comment_actions(request, project, on_page)
+    pieces = {}
+    if held:
+        # The pieces depend on the project, the discussion page and what the reader holds
+        # there, all at the content version the key has.
+        pieces = page_cache.for_reader_parts(
+            request,
+            f"project:{pk}:{page}:{'+'.join(sorted(held))}",
+            lambda: _own_pieces(request, Project(pk=pk, slug=slug), held, page, marks),
+        )
     spliced = _splice(content, marks, pieces)
     if spliced is None:
         return None
@@ -238,6 +232,31 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
     response = render(request, "projects/project_kept.html", {"parts": parts})
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _own_pieces(
+    request: HttpRequest, project: Project, held: set[str], page: int, marks: dict
+) -> dict[str, str]:
+    """What of a kept page is the reader's own, by the name of its marks, forms' tokens left
+    as the slot: the sections their stakes show (``STAKES``), and pieces of the others:
+    their active claim's forms and the output form, their watch button, and the actions of
+    the comments on the page that they wrote or flagged. ``project`` is its pk and slug (the
+    stakes query found it published at that slug), for the pieces' links and forms."""
+    slot = {"csrf_token": page_cache.token_slot()}
+    own = {section for kind in held for section in STAKES[kind]}
+    pieces = render_own_sections(request, project.pk, own, page, slot) if own else {}
+    if "active_claim" in held:
+        pieces |= _own_claim_pieces(request, project, own, slot)
+    if "watch" in held and "signals" not in own:
+        project.watching = True
+        context = {"project": project, "watch_form": WatchForm(project=project, user=request.user)}
+        pieces["watch"] = render_to_string(f"{PAGE}#watch-form", context | slot, request)
+    if {"comment", "flag"} & held:
+        on_page = [
+            int(name[len(ACTIONS) :]) for end, name in marks if not end and name.startswith(ACTIONS)
+        ]
+        pieces |= _own_comment_actions(request, project, on_page, slot)
+    return pieces
 
 
 def _marks(content: str) -> dict[tuple[str, str], list[re.Match]]:
@@ -269,7 +288,9 @@ def _splice(content: str, marks: dict, pieces: dict[str, str]) -> str | None:
     return OWN_MARK.sub("", "".join([*pieces_in_order, content[at:]]))
 
 
-def _own_claim_pieces(request: HttpRequest, project: Project, skip: set[str]) -> dict[str, str]:
+def _own_claim_pieces(
+    request: HttpRequest, project: Project, skip: set[str], slot: dict
+) -> dict[str, str]:
     """For a reader with an active claim on ``project``: their claim's forms, and the output
     form with their claims to choose from (unless its section, in ``skip``, is rendered
     whole); one query."""
@@ -293,22 +314,17 @@ def _own_claim_pieces(request: HttpRequest, project: Project, skip: set[str]) ->
             )
         },
     }
-    pieces = {"my-claim": render_to_string(f"{PAGE}#my-claim", context, request)}
+    pieces = {"my-claim": render_to_string(f"{PAGE}#my-claim", context | slot, request)}
     if "outputs" not in skip:
         form = OutputForm(project=mine.project, by=user, claims=claims)
         context = {"project": mine.project, "output_form": form}
-        pieces["output-form"] = render_to_string(f"{PAGE}#output-form", context, request)
+        pieces["output-form"] = render_to_string(f"{PAGE}#output-form", context | slot, request)
     return pieces
 
 
-def _watch_button(request: HttpRequest, project: Project) -> str:
-    """The watch button of a reader who watches ``project`` (its pk and slug)."""
-    project.watching = True
-    context = {"project": project, "watch_form": WatchForm(project=project, user=request.user)}
-    return render_to_string(f"{PAGE}#watch-form", context, request)
-
-
-def _own_comment_actions(request: HttpRequest, project: Project, on_page: list[int]) -> dict:
+def _own_comment_actions(
+    request: HttpRequest, project: Project, on_page: list[int], slot: dict
+) -> dict[str, str]:
     """The actions, as the reader sees them, of the comments among ``on_page`` (the kept
     page's, with their actions marked) that they wrote or flagged, by mark; one query."""
     if not on_page:
@@ -326,7 +342,7 @@ def _own_comment_actions(request: HttpRequest, project: Project, on_page: list[i
         comment.may_flag = permissions.can_flag(user, comment)
         context = {"comment": comment, "project": project}
         pieces[f"{ACTIONS}{comment.pk}"] = render_to_string(
-            "projects/_comment.html#actions", context, request
+            "projects/_comment.html#actions", context | slot, request
         )
     return pieces
 
@@ -334,9 +350,9 @@ def _own_comment_actions(request: HttpRequest, project: Project, on_page: list[i
 def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | None:
     """For a reader whose project page may come from kept parts: the project's pk and the
     kinds of ``STAKES`` the reader holds there (none for a bystander). None for anyone else:
-    page caching off, not signed in (visitors get whole pages kept), staff, a form asked
-    for or sent back, a quote, a project not published or merged away, or the right to
-    moderate or review. One query."""
+    page caching off, not signed in (visitors get whole pages kept), staff, a curator (by
+    the set of them kept under the content version), a form asked for or sent back, a
+    quote, or a project not published or merged away. One query."""
     user = request.user
     if not (
         settings.PAGE_CACHE
@@ -344,10 +360,11 @@ def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | Non
         and not (user.is_staff or user.is_superuser)
         and set(request.GET) <= {"discussion"}
         and FLASH_KEY not in request.session
+        and user.pk not in page_cache.for_everyone(request, "curators", permissions.curator_ids)
     ):
         return None
     sql, params = _stakes_query()
-    if params.count(_ANY_SLUG) != 1 or params.count(_ANY_READER) != len(_KINDS) + 1:
+    if params.count(_ANY_SLUG) != 1 or params.count(_ANY_READER) != len(STAKES):
         # The ORM compiled the stand-ins into something else: the reader gets their own
         # page rather than one they were not checked for.
         logger.error("The stakes query does not take its slug and reader: %s", sql)
@@ -359,9 +376,7 @@ def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | Non
     if found is None:
         return None
     pk, *held = found
-    stakes = dict(zip(_KINDS, held, strict=True))
-    if stakes.pop("rights"):
-        return None
+    stakes = dict(zip(STAKES, held, strict=True))
     permissions.found_rights(user, frozenset())  # the reader's own sections need not ask
     if stakes["active_claim"]:
         stakes["claim"] = False  # shown by the pieces of the active one (``STAKES``)
@@ -369,10 +384,9 @@ def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | Non
 
 
 # Stand-ins for the slug and the reader in the stakes query, compiled once per process:
-# building its seven subqueries anew took longer than the rest of a kept page. The reader
-# is in each but the permissions', which names them twice.
+# building its subqueries anew took longer than the rest of a kept page. The reader is in
+# each of them once.
 _ANY_SLUG, _ANY_READER = "\x00slug", -7_654_321
-_KINDS = (*STAKES, "rights")
 
 
 @functools.cache
@@ -383,7 +397,7 @@ def _stakes_query() -> tuple[str, tuple]:
         Project.objects.public()
         .filter(slug=_ANY_SLUG, merged_into__isnull=True)
         .with_stakes_of(User(pk=_ANY_READER))
-        .values_list("pk", *(f"stake_{kind}" for kind in _KINDS))[:1]
+        .values_list("pk", *(f"stake_{kind}" for kind in STAKES))[:1]
     )
     return found.query.sql_with_params()
 
