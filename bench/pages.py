@@ -5,9 +5,10 @@
 
 For each data set (``small``: the demo agenda's 26 projects with some activity; ``large``:
 10,000 projects over 20 agendas, 100,000 comments, 20,000 claims, 5,000 outputs and 2,000
-people; bench/dataset.py) it loads a database of its own beside DATABASE_URL's, serves it
-as ``make serve`` does (granian, DEBUG off, under bench/settings.py), and drives each page
-with wrk from another process for a fixed time, page after page, in interleaved rounds.
+people; bench/dataset.py) it loads a database of its own beside DATABASE_URL's and serves
+it as ``make serve`` does (granian, DEBUG off, under bench/settings.py), both sets at once;
+then it drives each page with wrk from another process for a fixed time, on one set and
+at once on the other, page after page, in interleaved rounds.
 
 Per page it measures requests per second, p50 and p99 latency, answers that were not 2xx
 or 3xx, queries per request, the answer's size (plain and gzip-compressed, as a browser
@@ -374,50 +375,69 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def measure(size: str, facts: dict[str, str], options) -> dict:
-    """Every page of one data set, in interleaved rounds."""
-    server = Server(database_url(size), options.workers)
+def measure(facts_of: dict[str, dict[str, str]], options) -> dict[str, dict]:
+    """Every page of every data set, in interleaved rounds: each data set has its server
+    up throughout, and each page is driven on one set, then at once on the next, so that
+    its throughput on both (and both baselines) are measured seconds apart."""
+    servers = {}
     try:
-        home = urllib.request.urlopen(server.base + "/", timeout=60).read().decode()
-        facts = {
-            **facts,
-            "stylesheet": re.search(r'<link rel="stylesheet" href="([^"]+)"', home)[1],
-            "middle_page": str(max(1, int(facts.get("pages", "2")) // 2)),
-        }
-        results = {p.name: PageResult(p.name, p.path.format(**facts)) for p in PAGES}
-        for page in PAGES:
-            result = results[page.name]
-            for _ in range(2):  # the second as wrk will see it: a visitor's from the cache
-                result.status, result.bytes, result.gzip_bytes, result.queries = look(
-                    server.base, result.path, headers_for(page, facts)
-                )
-        first_visit = first_visit_bytes(server.base, home)
+        for size in facts_of:
+            servers[size] = Server(database_url(size), options.workers)
+        results, first_visit = {}, {}
+        for size, server in servers.items():
+            home = urllib.request.urlopen(server.base + "/", timeout=60).read().decode()
+            facts = facts_of[size] = {
+                **facts_of[size],
+                "stylesheet": re.search(r'<link rel="stylesheet" href="([^"]+)"', home)[1],
+                "middle_page": str(max(1, int(facts_of[size].get("pages", "2")) // 2)),
+            }
+            results[size] = {p.name: PageResult(p.name, p.path.format(**facts)) for p in PAGES}
+            for page in PAGES:
+                result = results[size][page.name]
+                for _ in range(2):  # the second as wrk will see it: a visitor's from the cache
+                    result.status, result.bytes, result.gzip_bytes, result.queries = look(
+                        server.base, result.path, headers_for(page, facts)
+                    )
+            first_visit[size] = first_visit_bytes(server.base, home)
+            for page in PAGES:  # every worker thread warmed up (its connections, its caches)
+                url, headers = server.base + results[size][page.name].path, headers_for(page, facts)
+                wrk(url, headers, 0.5, options.connections)
         for number in range(options.rounds):
             for page in PAGES:
-                result = results[page.name]
-                result.rounds.append(
-                    wrk(
-                        server.base + result.path,
-                        headers_for(page, facts),
-                        options.seconds,
-                        options.connections,
-                    )  # fmt: skip
-                )
-            baseline = results["baseline"].rounds[-1].rps
-            for result in results.values():
-                result.ratios.append(result.rounds[-1].rps / baseline)
-            print(f"{size}: round {number + 1} of {options.rounds} done", flush=True)
-        writes = write_path(server.base, facts, options.writes, rate=5)
-        memory = server.peak_memory_mb()
+                for size, server in servers.items():
+                    result = results[size][page.name]
+                    result.rounds.append(
+                        wrk(
+                            server.base + result.path,
+                            headers_for(page, facts_of[size]),
+                            options.seconds,
+                            options.connections,
+                        )  # fmt: skip
+                    )
+            for size in servers:
+                baseline = results[size]["baseline"].rounds[-1].rps
+                for result in results[size].values():
+                    result.ratios.append(result.rounds[-1].rps / baseline)
+            print(f"round {number + 1} of {options.rounds} done", flush=True)
+        writes = {
+            size: write_path(server.base, facts_of[size], options.writes, rate=5)
+            for size, server in servers.items()
+        }
+        memory = {size: server.peak_memory_mb() for size, server in servers.items()}
     finally:
-        server.stop()
-    plans = explain(size, facts, {name: result.path for name, result in results.items()})
+        for server in servers.values():
+            server.stop()
     return {
-        "pages": results,
-        "explain": plans,
-        "writes": writes,
-        "worker_peak_memory_mb": memory,
-        "first_visit_bytes": first_visit,
+        size: {
+            "pages": results[size],
+            "explain": explain(
+                size, facts_of[size], {name: r.path for name, r in results[size].items()}
+            ),
+            "writes": writes[size],
+            "worker_peak_memory_mb": memory[size],
+            "first_visit_bytes": first_visit[size],
+        }
+        for size in servers
     }
 
 
@@ -645,11 +665,10 @@ def main() -> None:
         [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=BASE_DIR, env=environment(database_url("small")), check=True,
     )  # fmt: skip
-    sets = {}
-    for size in options.sets.split(","):
-        facts = prepare(size, options.scale, options.reuse)
-        sets[size] = measure(size, facts, options)
-    report(sets, options, machine())
+    facts_of = {
+        size: prepare(size, options.scale, options.reuse) for size in options.sets.split(",")
+    }
+    report(measure(facts_of, options), options, machine())
 
 
 if __name__ == "__main__":

@@ -197,6 +197,13 @@ def comment_flag_and_watch(project, user):
     return comment(project, user)
 
 
+def claim_and_output(project, user):
+    """An active claim and an output of theirs: the outputs section is theirs whole, not
+    only its form."""
+    rejected_output(project, user)
+    return claim(project, user)
+
+
 def interest_and_watch(project, user):
     watch(project, user)
     return interest(project, user)
@@ -214,6 +221,7 @@ OWN = [
     flag,
     rejected_output,
     claim_and_comment,
+    claim_and_output,
     comment_flag_and_watch,
     interest_and_watch,
 ]
