@@ -373,36 +373,41 @@ def _versioned_key(request: HttpRequest, name: str) -> str | None:
         return None
 
 
+def _kept_value(request: HttpRequest, name: str, compute: Callable, kind: type, keep=bool):
+    """The value ``compute`` gives, kept under the content version at ``name``: from the
+    cache when it holds one of ``kind`` there, else computed, and kept if ``keep`` says so.
+    Computed afresh each time when it may not be kept (``_versioned_key``)."""
+    key = _versioned_key(request, name)
+    if key is None:
+        return compute()
+    kept = cache.get(key)
+    if isinstance(kept, kind):
+        return kept
+    value = compute()
+    if keep(value):
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    return value
+
+
+def _always(value) -> bool:
+    return True
+
+
 def for_everyone(request: HttpRequest, name: str, compute: Callable[[], frozenset]) -> frozenset:
     """A set that pages read for every reader (who the curators are), kept under the content
-    version for all of them: never stale, as ``for_reader``'s numbers. It must hold nothing
-    personal (ids, not names). Computed afresh when it may not be kept (``_versioned_key``)."""
-    key = _versioned_key(request, f"everyone:{name}")
-    if key is None:
-        return compute()
-    kept = cache.get(key)
-    if isinstance(kept, frozenset):
-        return kept
-    found = compute()
-    cache.set(key, found, settings.PAGE_CACHE_SECONDS)
-    return found
+    version for all of them: any write that could change it bumps the version, so it is
+    never stale. It must hold nothing personal (ids, not names)."""
+    return _kept_value(request, f"everyone:{name}", compute, frozenset, _always)
 
 
-def for_reader(request: HttpRequest, name: str, compute: Callable[[], int]) -> int:
-    """A number about the signed-in reader that every page's frame shows (their unread
-    notifications), kept for them under the content version: any write that could change
-    it bumps the version, so it is never stale, and a page filled from kept parts costs no
-    query for it. Computed afresh when it may not be kept (``_versioned_key``) and when the
-    cache has no number."""
-    key = _versioned_key(request, f"reader:{name}:{request.user.pk}")
-    if key is None:
-        return compute()
-    kept = cache.get(key)
-    if isinstance(kept, int):
-        return kept
-    number = compute()
-    cache.set(key, number, settings.PAGE_CACHE_SECONDS)
-    return number
+def for_reader(request: HttpRequest, name: str, compute: Callable, kind: type = int):
+    """A value about the signed-in reader (a number every page's frame shows, their unread
+    notifications; what they hold on a project) kept for them under the content version: any
+    write that could change it bumps the version, so it is never stale, and a page filled
+    from kept parts costs no query for it. An empty tuple (no such project) is not kept, so
+    that addresses of no project leave nothing in the cache."""
+    keep = bool if kind is tuple else _always
+    return _kept_value(request, f"reader:{name}:{request.user.pk}", compute, kind, keep)
 
 
 def for_reader_parts(

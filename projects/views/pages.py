@@ -363,17 +363,9 @@ def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | Non
         and user.pk not in page_cache.for_everyone(request, "curators", permissions.curator_ids)
     ):
         return None
-    sql, params = _stakes_query()
-    if params.count(_ANY_SLUG) != 1 or params.count(_ANY_READER) != len(STAKES):
-        # The ORM compiled the stand-ins into something else: the reader gets their own
-        # page rather than one they were not checked for.
-        logger.error("The stakes query does not take its slug and reader: %s", sql)
-        return None
-    asked = {_ANY_SLUG: slug, _ANY_READER: user.pk}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [asked.get(param, param) for param in params])
-        found = cursor.fetchone()
-    if found is None:
+    # Kept for the reader under the content version: a reload costs no query.
+    found = page_cache.for_reader(request, f"stakes:{slug}", lambda: _stakes(slug, user), tuple)
+    if not found:
         return None
     pk, *held = found
     stakes = dict(zip(STAKES, held, strict=True))
@@ -381,6 +373,22 @@ def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | Non
     if stakes["active_claim"]:
         stakes["claim"] = False  # shown by the pieces of the active one (``STAKES``)
     return pk, {kind for kind, has in stakes.items() if has}
+
+
+def _stakes(slug: str, user: User) -> tuple:
+    """The pk of the published, unmerged project at ``slug`` and whether ``user`` holds each
+    kind of ``STAKES`` there; empty for no such project, or when the query lost its
+    stand-ins (logged). One query."""
+    sql, params = _stakes_query()
+    if params.count(_ANY_SLUG) != 1 or params.count(_ANY_READER) != len(STAKES):
+        # The ORM compiled the stand-ins into something else: the reader gets their own
+        # page rather than one they were not checked for.
+        logger.error("The stakes query does not take its slug and reader: %s", sql)
+        return ()
+    asked = {_ANY_SLUG: slug, _ANY_READER: user.pk}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [asked.get(param, param) for param in params])
+        return tuple(cursor.fetchone() or ())
 
 
 # Stand-ins for the slug and the reader in the stakes query, compiled once per process:
