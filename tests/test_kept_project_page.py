@@ -259,7 +259,7 @@ def test_a_kept_page_is_the_page_its_reader_would_get_rendered_for_them(
     settings.PAGE_CACHE = False
     own = reader.get(project.get_absolute_url()).content.decode()
     assert same_but_tokens(kept) == same_but_tokens(own)
-    assert mine in kept and "<!--own:" not in kept
+    assert mine in kept and "<!--own:" not in kept and token_slot() not in kept
     assert "Rude words here." not in kept and "Pending answer" in kept
 
 
@@ -289,6 +289,7 @@ def test_a_researchers_page_renders_only_their_own_pieces_in_and_keeps_them(page
             same_but_tokens(html)
         )
     assert of_the_board(again) == []
+    assert token_slot() not in html
     # Kept for this reader alone: the bystander's page has none of it.
     html = bystander.get(project.get_absolute_url()).content.decode()
     assert "Flagged for curators" not in html and "Release claim" not in html
@@ -304,6 +305,61 @@ def test_marks_written_in_a_comment_neither_splice_nor_show(page_cache, project,
         for _ in range(2):
             html = client.get(project.get_absolute_url()).content.decode()
     assert "<!--own:" not in html and html.count(f"/comments/{mine.pk}/edit/") == 2
+
+
+def test_a_readers_pieces_on_each_page_of_the_discussion_are_theirs(page_cache, project, settings):
+    """Their comment on the second page has its own actions there, and not on the first."""
+    settings.DISCUSSION_THREADS_PER_PAGE = 1
+    reader = UserFactory()
+    mine = CommentFactory(project=project, author=reader, body="My older thread.")
+    CommentFactory(project=project, body="The newest thread.")
+    client = signed_in(reader)
+    seen = {}
+    for path in (project.get_absolute_url(), f"{project.get_absolute_url()}?discussion=2"):
+        for _ in range(2):
+            seen[path] = client.get(path).content.decode()
+    settings.PAGE_CACHE = False
+    for path, kept in seen.items():
+        assert same_but_tokens(kept) == same_but_tokens(client.get(path).content.decode())
+    first, second = seen.values()
+    assert "My older thread." in second and f"/comments/{mine.pk}/edit/" in second
+    assert f"/comments/{mine.pk}/edit/" not in first
+
+
+def test_a_claim_ended_before_the_cache_heard_gets_the_page_rendered_whole(
+    page_cache, project, settings
+):
+    """Should the reader's claim end by a write whose bump has not reached the cache, their
+    pieces are not built from what is gone: they get their page rendered whole."""
+    reader = UserFactory()
+    claim(project, reader)
+    client = signed_in(reader)
+    assert "Release claim" in client.get(project.get_absolute_url()).content.decode()
+    settings.TRACK_CONTENT_VERSION = False  # the write's bump never arrives
+    Claim.objects.filter(researcher=reader).update(state="released", ended_at=timezone.now())
+    for key in [key for key in cache._cache if ":reader:project:" in key]:
+        cache.delete(key.split(":", 2)[2])  # their pieces built again; their stakes kept
+    response = client.get(project.get_absolute_url())
+    assert response.status_code == 200
+    assert "Release claim" not in response.content.decode()
+
+
+def test_splicing_refuses_marks_that_are_missing_doubled_reversed_or_nested():
+    def spliced(content: str) -> str | None:
+        return pages._splice(content, pages._marks(content), {"a": "A", "b": "B"})
+
+    assert spliced("x<!--own:a-->a<!--/own:a-->y<!--own:b-->b<!--/own:b-->z") == "xAyBz"
+    assert spliced(
+        "<!--own:c-->kept<!--/own:c--><!--own:a--><!--/own:a--><!--own:b--><!--/own:b-->"
+    ) == ("keptAB")
+    for wrong in (
+        "<!--own:a--><!--/own:a-->",  # b missing
+        "<!--own:a--><!--/own:a--><!--own:a--><!--/own:a--><!--own:b--><!--/own:b-->",
+        "<!--/own:a--><!--own:a--><!--own:b--><!--/own:b-->",
+        "<!--own:a--><!--own:b--><!--/own:b--><!--/own:a-->",
+        "<!--own:a--><!--own:b--><!--/own:a--><!--/own:b-->",
+    ):
+        assert spliced(wrong) is None, wrong
 
 
 def test_the_slot_written_in_a_comment_is_never_filled_and_keeps_the_page_from_the_cache(

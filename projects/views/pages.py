@@ -220,11 +220,14 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
     if held:
         # The pieces depend on the project, the discussion page and what the reader holds
         # there, all at the content version the key has.
-        pieces = page_cache.for_reader_parts(
-            request,
-            f"project:{pk}:{page}:{'+'.join(sorted(held))}",
-            lambda: _own_pieces(request, Project(pk=pk, slug=slug), held, page, marks),
-        )
+        try:
+            pieces = page_cache.for_reader_parts(
+                request,
+                f"project:{pk}:{page}:{'+'.join(sorted(held))}",
+                lambda: _own_pieces(request, Project(pk=pk, slug=slug), held, page, marks),
+            )
+        except _StakeGone:
+            return None
     spliced = _splice(content, marks, pieces)
     if spliced is None:
         return None
@@ -232,6 +235,11 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
     response = render(request, "projects/project_kept.html", {"parts": parts})
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+class _StakeGone(Exception):
+    """What the reader was found to hold is no longer there (changed by a write whose bump
+    of the content version has yet to reach the cache): their page is rendered whole."""
 
 
 def _own_pieces(
@@ -300,7 +308,9 @@ def _own_claim_pieces(
         .select_related("project")  # a claim's staleness is by its project's window
         .defer("project__search_vector")
     )
-    mine = next(claim for claim in claims if claim.is_active)
+    mine = next((claim for claim in claims if claim.is_active), None)
+    if mine is None:
+        raise _StakeGone
     context = {
         "project": mine.project,
         "my_active_claim": mine,
@@ -364,7 +374,11 @@ def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | Non
     ):
         return None
     # Kept for the reader under the content version: a reload costs no query.
-    found = page_cache.for_reader(request, f"stakes:{slug}", lambda: _stakes(slug, user), tuple)
+    # The kinds are in the key: a release that changes them never reads an older tuple.
+    kinds = "+".join(STAKES)
+    found = page_cache.for_reader(
+        request, f"stakes:{kinds}:{slug}", lambda: _stakes(slug, user), tuple
+    )
     if not found:
         return None
     pk, *held = found
