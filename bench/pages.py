@@ -320,7 +320,17 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 def wrk(url: str, headers: dict[str, str], seconds: float, connections: int) -> Measure:
     """wrk against ``url`` for ``seconds``: throughput, latency, and answers not 2xx/3xx."""
-    command = ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s"]
+    # wrk takes whole seconds.
+    command = [
+        "wrk",
+        "--latency",
+        "-t",
+        "2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(1, round(seconds))}s",
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
@@ -401,7 +411,7 @@ def measure(facts_of: dict[str, dict[str, str]], options) -> dict[str, dict]:
             first_visit[size] = first_visit_bytes(server.base, home)
             for page in PAGES:  # every worker thread warmed up (its connections, its caches)
                 url, headers = server.base + results[size][page.name].path, headers_for(page, facts)
-                wrk(url, headers, 0.5, options.connections)
+                wrk(url, headers, 1, options.connections)
         for number in range(options.rounds):
             for page in PAGES:
                 for size, server in servers.items():
