@@ -112,6 +112,7 @@ def board_links(get_response: Callable[[HttpRequest], HttpResponse]):
         if (
             not response.streaming
             and response.get("Content-Type", "").startswith("text/html")
+            and not response.has_header("Content-Encoding")  # stitched: see page_cache.respond
             and BOARD_LINK_MARKER in response.content
         ):
             page = response.content.decode(response.charset)

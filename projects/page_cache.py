@@ -39,6 +39,7 @@ import gzip
 import hashlib
 import logging
 import re
+import secrets
 import time
 from collections.abc import Callable
 
@@ -48,11 +49,16 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, ProgrammingError, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.text import compress_string
 from redis.exceptions import RedisError
+
+from projects import stitching
+from projects.markdown.links import BOARD_LINK_CLASS
 
 logger = logging.getLogger(__name__)
 
@@ -331,28 +337,91 @@ def shell(
     The version is read before ``build`` reads anything: parts (and the rows and glance
     inside them, ``rows_cache``) are never filed under a version newer than their data."""
     if not settings.PAGE_CACHE:
-        return _with_token(request, build(), tokens)
+        return _with_token(request, build(), {}, tokens)
     try:
         # With the slot in the key: a new SECRET_KEY never meets parts with the old slot.
         slot = token_slot() if tokens else ""
         key = _key(request, request_version(request), "shell", name, reader_role(request), slot)
     except ProgrammingError:  # deployed before its migration: render, uncached
-        return _with_token(request, build(), tokens)
+        return _with_token(request, build(), {}, tokens)
     kept = cache.get(key)
-    if isinstance(kept, dict) and tuple(kept) == parts:  # filed by this code
-        return _with_token(request, kept, tokens)
+    if isinstance(kept, tuple) and len(kept) == 2 and tuple(kept[0]) == parts:  # this code's
+        return _with_token(request, *kept, tokens)
     built = build()
+    pieces = {}
     if all(_holds_no_token(html, tokens=tokens) for html in built.values()):
-        cache.set(key, built, settings.PAGE_CACHE_SECONDS)
-    return _with_token(request, built, tokens)
+        # Parts with no slot are the same bytes for every reader: kept compressed too.
+        pieces = {} if tokens else {k: stitching.piece(v.encode()) for k, v in built.items()}
+        cache.set(key, (built, pieces), settings.PAGE_CACHE_SECONDS)
+    return _with_token(request, built, pieces, tokens)
 
 
-def _with_token(request: HttpRequest, parts: dict[str, str], tokens: bool) -> dict[str, str]:
+class Parts(dict):
+    """A page's parts, rendered, and ``pieces``: those kept compressed (``stitching``)."""
+
+    pieces: dict[str, stitching.Piece]
+
+
+def _with_token(
+    request: HttpRequest, parts: dict[str, str], pieces: dict, tokens: bool
+) -> dict[str, str]:
     """The parts, safe to show, with the reader's own CSRF token in each slot (``tokens``)."""
     if tokens:
         slot, token = _token_input(token_slot()), _token_input(get_token(request))
         parts = {part: html.replace(slot, token) for part, html in parts.items()}
-    return {part: mark_safe(html) for part, html in parts.items()}
+    shown = Parts((part, mark_safe(html)) for part, html in parts.items())
+    shown.pieces = pieces
+    return shown
+
+
+# A browser that takes the zlib format (every one today), unless it says q=0.
+ACCEPTS_DEFLATE = re.compile(r"\bdeflate\b(?!\s*;\s*q=0(?:\.0*)?\s*(?:,|$))")
+
+
+def _stitches(request: HttpRequest, parts: dict, name: str) -> stitching.Piece | None:
+    """The part ``name`` kept compressed, if this answer may be stitched from it: for a
+    browser that takes it, and not for an answer the middleware may keep whole (a
+    visitor's), which it compresses itself, nor for a part with links to fill in."""
+    piece = getattr(parts, "pieces", {}).get(name)
+    if piece is None or _cacheable_request(request) or BOARD_LINK in parts[name]:
+        return None
+    return piece if ACCEPTS_DEFLATE.search(request.headers.get("Accept-Encoding", "")) else None
+
+
+def _stitched(stretches: list, status: int) -> HttpResponse:
+    response = HttpResponse(stitching.stitched(stretches), status=status)
+    response["Content-Encoding"] = "deflate"
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
+def respond(request: HttpRequest, template: str, parts: dict, *, status: int = 200) -> HttpResponse:
+    """The page ``template`` renders around ``parts`` (their ``content`` once): for a
+    browser that takes it, compressed from the content as kept compressed and the frame
+    compressed now (``stitching``), the same bytes once unpacked; else rendered whole, for
+    GZipMiddleware to compress."""
+    piece = _stitches(request, parts, "content")
+    if piece is not None:
+        marker = f"<!--kept:{secrets.token_hex(16)}-->"
+        framed = Parts(parts)
+        framed["content"] = mark_safe(marker)
+        html = render_to_string(template, {"parts": framed}, request)
+        if html.count(marker) == 1 and BOARD_LINK not in html:
+            head, tail = html.split(marker)
+            return _stitched([head.encode(), piece, tail.encode()], status)
+    return render(request, template, {"parts": parts}, status=status)
+
+
+def respond_part(request: HttpRequest, parts: dict, name: str) -> HttpResponse:
+    """One part alone (a section htmx swaps in): as kept compressed, for a browser that
+    takes it."""
+    piece = _stitches(request, parts, name)
+    return HttpResponse(parts[name]) if piece is None else _stitched([piece], 200)
+
+
+# Links to the board's projects in what people wrote, which a middleware fills in on the
+# way out (projects.middleware.board_links): a page that holds one is not stitched.
+BOARD_LINK = f'class="{BOARD_LINK_CLASS}'
 
 
 def _versioned_key(request: HttpRequest, name: str) -> str | None:
@@ -422,11 +491,11 @@ def for_reader_parts(
     if key is not None:
         kept = cache.get(key)
         if isinstance(kept, dict):  # filed by this code
-            return _with_token(request, kept, True)
+            return _with_token(request, kept, {}, True)
     built = build()
     if key is not None and all(_holds_no_token(html, tokens=True) for html in built.values()):
         cache.set(key, built, settings.PAGE_CACHE_SECONDS)
-    return _with_token(request, built, True)
+    return _with_token(request, built, {}, True)
 
 
 def page_cache(get_response):

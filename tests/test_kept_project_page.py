@@ -49,7 +49,8 @@ def signed_in(user) -> Client:
 
 def kept_parts() -> list[dict]:
     """Every kept project page's parts."""
-    return [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":shell:" in key]
+    kept = [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":shell:" in key]
+    return [parts for parts, _ in kept]
 
 
 def test_readers_with_no_stake_share_one_kept_page_with_their_own_frame_and_token(
@@ -440,7 +441,8 @@ def test_kept_parts_without_their_marks_give_the_reader_their_page_whole(
     theirs, bystander = signed_in(claimant), signed_in(UserFactory())  # signing in writes
     bystander.get(project.get_absolute_url())
     [key] = [key.split(":", 2)[2] for key in list(cache._cache) if ":shell:" in key]
-    parts = cache.get(key)
-    cache.set(key, parts | {"content": parts["content"].replace("<!--own:my-claim-->", "")})
+    parts, pieces = cache.get(key)
+    content = parts["content"].replace("<!--own:my-claim-->", "")
+    cache.set(key, (parts | {"content": content}, pieces))
     assert expected in theirs.get(project.get_absolute_url()).content.decode()
     assert "lacks the marks of its piece my-claim" in caplog.text

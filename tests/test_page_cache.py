@@ -6,6 +6,7 @@ import io
 import re
 import time
 import uuid
+import zlib
 
 import pytest
 from django.core.cache import cache
@@ -390,9 +391,15 @@ def test_each_host_has_its_own_entries_and_a_host_not_allowed_gets_400(page_cach
 # role, under the content version; the frame around them is each reader's own.
 
 
-def shells() -> list[dict]:
-    """Every page's parts in the cache."""
-    return [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":shell:" in key]
+def shells(compressed: bool = False) -> list[dict]:
+    """Every page's parts in the cache (or, ``compressed``, as kept compressed, unpacked)."""
+    kept = [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":shell:" in key]
+    if not compressed:
+        return [parts for parts, _ in kept]
+    return [
+        {name: zlib.decompressobj(-15).decompress(p.blocks).decode() for name, p in pieces.items()}
+        for _, pieces in kept
+    ]
 
 
 def signed_in_as(user=None) -> Client:
@@ -421,6 +428,8 @@ def test_the_signed_in_list_is_filled_from_kept_parts_with_fewer_queries(
     for path in ("/", "/?q=paper", "/?sort=newest"):
         first.get(path)
         second.get(path, headers={"HX-Request": "true"})
+    # Kept compressed too, the same (in whichever order the cache lists them).
+    assert sorted(map(repr, shells(compressed=True))) == sorted(map(repr, shells()))
     for parts in shells():
         for part in parts.values():
             assert "adalovelace" not in part and "alanturing" not in part

@@ -70,8 +70,8 @@ def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     )
     status = int(parts["status"])
     if results_only:
-        return HttpResponse(parts["results"])
-    return render(request, "projects/project_list.html", {"parts": parts}, status=status)
+        return page_cache.respond_part(request, parts, "results")
+    return page_cache.respond(request, "projects/project_list.html", parts, status=status)
 
 
 def _list_parts(request: HttpRequest, slug: str | None, results_only: bool) -> dict[str, str]:
@@ -130,7 +130,7 @@ def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
     parts = page_cache.shell(
         request, "agenda", ("title", "feeds", "content"), lambda: _agenda_parts(request, slug)
     )
-    return render(request, "projects/agenda_detail.html", {"parts": parts})
+    return page_cache.respond(request, "projects/agenda_detail.html", parts)
 
 
 def _agenda_parts(request: HttpRequest, slug: str) -> dict[str, str]:

@@ -1,0 +1,128 @@
+"""Answers stitched from parts kept compressed (projects.stitching, page_cache.respond): the
+same bytes as the page rendered whole, once unpacked, for every browser that takes them,
+and the whole page compressed as ever for anyone else."""
+
+import re
+import zlib
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
+
+from projects import stitching
+from tests.factories import AgendaFactory, ProjectFactory, UserFactory
+
+stretches = st.lists(st.tuples(st.binary(max_size=5000), st.booleans()), min_size=1, max_size=6)
+
+
+@given(stretches)
+def test_a_stitched_stream_unpacks_to_its_stretches_in_order(drawn):
+    """Whichever stretches come compressed ahead of time and whichever now."""
+    data = [stretch for stretch, _ in drawn]
+    stream = stitching.stitched([stitching.piece(s) if ahead else s for s, ahead in drawn])
+    assert zlib.decompress(stream) == b"".join(data)
+
+
+@given(st.binary(max_size=3000), st.binary(max_size=3000))
+def test_checksums_combine_as_of_the_bytes_together(first, second):
+    together = stitching.combined(zlib.adler32(first), zlib.adler32(second), len(second))
+    assert together == zlib.adler32(first + second)
+
+
+def test_the_frame_is_padded_by_a_random_length_that_holds_nothing():
+    lengths = {len(stitching.stitched([b"frame", b"rest"])) for _ in range(60)}
+    assert len(lengths) > 3
+    assert zlib.decompress(stitching.stitched([b"frame", b"rest"])) == b"framerest"
+
+
+# Pages, as the page cache's tests see them: transactions committed, writes tracked.
+on_the_board = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"x-csrftoken": ")[^"]*"')
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE = settings.TRACK_CONTENT_VERSION = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def reader():
+    client = Client()
+    client.force_login(UserFactory())
+    return client
+
+
+def same_but_tokens(html: str) -> str:
+    return TOKEN.sub(r'\1token"', html)
+
+
+def pages(project) -> list[tuple[str, dict]]:
+    return [
+        ("/", {}),
+        ("/?q=deception", {}),
+        ("/?sort=sideways", {}),  # a 400, with its errors
+        (project.agenda.get_absolute_url(), {}),
+        ("/?page=1", {"HX-Request": "true"}),  # the results section alone
+    ]
+
+
+@on_the_board
+def test_a_signed_in_readers_page_unpacks_to_the_page_rendered_whole(page_cache, reader):
+    project = ProjectFactory(title="Toy models of deception")
+    for path, headers in pages(project):
+        for _ in range(2):  # kept, then from the cache
+            stitched = reader.get(path, headers={**headers, "Accept-Encoding": "gzip, deflate"})
+        whole = reader.get(path, headers=headers)
+        assert stitched["Content-Encoding"] == "deflate", path
+        assert "Accept-Encoding" in stitched["Vary"]
+        assert stitched.status_code == whole.status_code
+        unpacked = zlib.decompress(stitched.content).decode()
+        assert same_but_tokens(unpacked) == same_but_tokens(whole.content.decode()), path
+        if path == "/":
+            assert "Toy models of deception" in unpacked
+
+
+@on_the_board
+@pytest.mark.parametrize(
+    "accepted", ["gzip", "gzip, deflate;q=0", "deflate; q=0.0, gzip", "identity"]
+)
+def test_a_browser_that_does_not_take_the_zlib_format_gets_the_page_as_ever(
+    page_cache, reader, accepted
+):
+    for _ in range(2):
+        response = reader.get("/", headers={"Accept-Encoding": accepted})
+    assert response.get("Content-Encoding") == ("gzip" if "gzip" in accepted else None)
+
+
+@on_the_board
+def test_visitors_pages_are_kept_whole_and_gzipped_as_before(page_cache, client):
+    ProjectFactory()
+    for _ in range(2):
+        response = client.get("/", headers={"Accept-Encoding": "gzip, deflate"})
+    assert response["Content-Encoding"] == "gzip" and response["X-Page-Cache"] == "hit"
+
+
+@on_the_board
+def test_parts_rendered_afresh_are_compressed_whole(settings, reader):
+    settings.PAGE_CACHE = False
+    response = reader.get("/", headers={"Accept-Encoding": "gzip, deflate"})
+    assert response["Content-Encoding"] == "gzip"
+
+
+@on_the_board
+def test_a_page_with_links_to_fill_in_is_compressed_whole_with_them_filled(page_cache, reader):
+    """Links to the board's projects in what people wrote are filled in on the way out
+    (projects.middleware.board_links): a page that holds one is not stitched."""
+    linked = ProjectFactory(title="The linked one")
+    agenda = AgendaFactory(intro=f"Start with [this](/projects/{linked.slug}/).")
+    ProjectFactory(agenda=agenda)
+    for _ in range(2):
+        response = reader.get(agenda.get_absolute_url(), headers={"Accept-Encoding": "deflate"})
+    assert response.get("Content-Encoding") is None  # neither stitched nor gzipped
+    assert 'class="board-standing' in response.content.decode()
