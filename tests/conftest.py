@@ -102,6 +102,16 @@ def _empty_cache():
 
 
 @pytest.fixture
+def page_cache(settings):
+    """Page caching on, in this process's cache (shared by every request of the test), and
+    writes tracked (projects.page_cache)."""
+    settings.PAGE_CACHE = settings.TRACK_CONTENT_VERSION = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def demo_agenda_bytes() -> bytes:
     """The seed agenda the project ships as demo data."""
     return DEMO_AGENDA.read_bytes()

@@ -26,15 +26,6 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 
 
 @pytest.fixture
-def page_cache(settings):
-    """Page caching on, in this process's cache, and writes tracked."""
-    settings.PAGE_CACHE = settings.TRACK_CONTENT_VERSION = True
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
 def project():
     project = ProjectFactory(title="Toy models of deception")
     CommentFactory(project=project, body="A first thought on scope.")

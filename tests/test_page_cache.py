@@ -40,16 +40,6 @@ from tests.factories import (
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture
-def page_cache(settings):
-    """Page caching on, in this process's cache (shared by every request of the test), and
-    writes tracked."""
-    settings.PAGE_CACHE = settings.TRACK_CONTENT_VERSION = True
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def entries() -> list[tuple[int, list, bytes]]:
     """Every page in the cache."""
     return [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":page:" in key]

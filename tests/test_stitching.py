@@ -6,7 +6,6 @@ import re
 import zlib
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
@@ -41,14 +40,6 @@ def test_the_frame_is_padded_by_a_random_length_that_holds_nothing():
 on_the_board = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"x-csrftoken": ")[^"]*"')
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE = settings.TRACK_CONTENT_VERSION = True
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
