@@ -5,7 +5,9 @@ middleware serves such a page from the cache (Redis, shared by every app server)
 was rendered at the current content version, and otherwise renders it and files it there.
 For the signed in, ``shell`` does the same for the parts of a page that are the same for
 everyone signed in (the project list's and an agenda page's), and the page's frame, their
-own, is rendered around them.
+own, is rendered around them. Parts that hold no token are kept compressed too, and
+``respond`` stitches the reader's compressed answer from them and the frame
+(``projects.stitching``).
 
 Never stale: every statement that writes to a table a page may show (an INSERT, UPDATE or
 DELETE, from a form, the admin, the API, a management command, the sweep, or a
