@@ -398,20 +398,41 @@ def _stitched(stretches: list, status: int) -> HttpResponse:
 
 
 def respond(request: HttpRequest, template: str, parts: dict, *, status: int = 200) -> HttpResponse:
-    """The page ``template`` renders around ``parts`` (their ``content`` once): for a
-    browser that takes it, compressed from the content as kept compressed and the frame
-    compressed now (``stitching``), the same bytes once unpacked; else rendered whole, for
-    GZipMiddleware to compress."""
-    piece = _stitches(request, parts, "content")
-    if piece is not None:
-        marker = f"<!--kept:{secrets.token_hex(16)}-->"
-        framed = Parts(parts)
-        framed["content"] = mark_safe(marker)
-        html = render_to_string(template, {"parts": framed}, request)
-        if html.count(marker) == 1 and BOARD_LINK not in html:
-            head, tail = html.split(marker)
-            return _stitched([head.encode(), piece, tail.encode()], status)
+    """The page ``template`` renders around ``parts`` (each shown once at most): for a
+    browser that takes it, stitched from the parts as kept compressed and the frame's
+    stretches between them compressed now (``stitching``), the same bytes once unpacked;
+    else rendered whole, for GZipMiddleware to compress. Apart, the reader's CSRF token in
+    the frame shares no compression window with what a part holds (what others wrote, the
+    query the reader asked for)."""
+    pieces = {name: _stitches(request, parts, name) for name in parts}
+    if pieces.get("content") is not None:
+        marked = Parts(parts)
+        markers = {}
+        for name, piece in pieces.items():
+            if piece is not None:
+                markers[name] = f"<!--kept:{secrets.token_hex(16)}-->"
+                marked[name] = mark_safe(markers[name])
+        html = render_to_string(template, {"parts": marked}, request)
+        stretches = _stretches(html, {markers[n]: pieces[n] for n in markers})
+        if stretches is not None and not any(
+            BOARD_LINK in s for s in stretches if isinstance(s, str)
+        ):
+            encoded = [s.encode() if isinstance(s, str) else s for s in stretches]
+            return _stitched(encoded, status)
     return render(request, template, {"parts": parts}, status=status)
+
+
+def _stretches(html: str, pieces: dict[str, stitching.Piece]) -> list | None:
+    """``html`` cut at each marker into the frame's stretches (text) and the pieces the
+    markers stand for; None when a marker shows more than once, or none shows."""
+    if any(html.count(marker) > 1 for marker in pieces):
+        return None
+    found = sorted((html.index(m), m) for m in pieces if m in html)
+    stretches, at = [], 0
+    for begin, marker in found:
+        stretches += [html[at:begin], pieces[marker]]
+        at = begin + len(marker)
+    return [*stretches, html[at:]] if found else None
 
 
 def respond_part(request: HttpRequest, parts: dict, name: str) -> HttpResponse:

@@ -117,3 +117,23 @@ def test_a_page_with_links_to_fill_in_is_compressed_whole_with_them_filled(page_
         response = reader.get(agenda.get_absolute_url(), headers={"Accept-Encoding": "deflate"})
     assert response.get("Content-Encoding") is None  # neither stitched nor gzipped
     assert 'class="board-standing' in response.content.decode()
+
+
+@on_the_board
+def test_the_readers_token_shares_no_stretch_with_what_they_searched_for(
+    page_cache, reader, monkeypatch
+):
+    """The page's title names the query: it comes as its own kept piece, never compressed
+    in one stretch with the reader's CSRF token (BREACH)."""
+    stitched, real = [], stitching.stitched
+    monkeypatch.setattr(
+        stitching,
+        "stitched",
+        lambda stretches, **kw: stitched.append(stretches) or real(stretches, **kw),
+    )
+    for _ in range(2):
+        reader.get("/?q=sesquipedalian", headers={"Accept-Encoding": "deflate"})
+    frame = [stretch for stretch in stitched[-1] if isinstance(stretch, bytes)]
+    with_token = [stretch for stretch in frame if b"csrftoken" in stretch.lower()]
+    assert with_token and not any(b"sesquipedalian" in stretch for stretch in with_token)
+    assert not any(b"sesquipedalian" in stretch for stretch in frame)
