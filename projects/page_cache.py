@@ -380,14 +380,18 @@ def _with_token(
 ACCEPTS_DEFLATE = re.compile(r"\bdeflate\b(?!\s*;\s*q=0(?:\.0*)?\s*(?:,|$))")
 
 
-def _stitches(request: HttpRequest, parts: dict, name: str) -> stitching.Piece | None:
-    """The part ``name`` kept compressed, if this answer may be stitched from it: for a
-    browser that takes it, and not for an answer the middleware may keep whole (a
-    visitor's), which it compresses itself, nor for a part with links to fill in."""
-    piece = getattr(parts, "pieces", {}).get(name)
-    if piece is None or _cacheable_request(request) or BOARD_LINK in parts[name]:
-        return None
-    return piece if ACCEPTS_DEFLATE.search(request.headers.get("Accept-Encoding", "")) else None
+def _stitchable(request: HttpRequest) -> bool:
+    """Whether this answer may be stitched: for a browser that takes the zlib format, and
+    not for an answer the middleware may keep whole (a visitor's), which it compresses
+    itself."""
+    accepted = request.headers.get("Accept-Encoding", "")
+    return not _cacheable_request(request) and bool(ACCEPTS_DEFLATE.search(accepted))
+
+
+def _kept_pieces(parts: dict) -> dict[str, stitching.Piece]:
+    """The parts kept compressed, but for any with links to fill in (``BOARD_LINK``)."""
+    kept = getattr(parts, "pieces", {})
+    return {name: piece for name, piece in kept.items() if BOARD_LINK not in parts[name]}
 
 
 def _stitched(stretches: list, status: int) -> HttpResponse:
@@ -404,14 +408,12 @@ def respond(request: HttpRequest, template: str, parts: dict, *, status: int = 2
     else rendered whole, for GZipMiddleware to compress. Apart, the reader's CSRF token in
     the frame shares no compression window with what a part holds (what others wrote, the
     query the reader asked for)."""
-    pieces = {name: _stitches(request, parts, name) for name in parts}
-    if pieces.get("content") is not None:
+    pieces = _kept_pieces(parts) if _stitchable(request) else {}
+    if "content" in pieces:
         marked = Parts(parts)
-        markers = {}
-        for name, piece in pieces.items():
-            if piece is not None:
-                markers[name] = f"<!--kept:{secrets.token_hex(16)}-->"
-                marked[name] = mark_safe(markers[name])
+        markers = {name: f"<!--kept:{secrets.token_hex(16)}-->" for name in pieces}
+        for name, marker in markers.items():
+            marked[name] = mark_safe(marker)
         html = render_to_string(template, {"parts": marked}, request)
         stretches = _stretches(html, {markers[n]: pieces[n] for n in markers})
         if stretches is not None and not any(
@@ -438,7 +440,7 @@ def _stretches(html: str, pieces: dict[str, stitching.Piece]) -> list | None:
 def respond_part(request: HttpRequest, parts: dict, name: str) -> HttpResponse:
     """One part alone (a section htmx swaps in): as kept compressed, for a browser that
     takes it."""
-    piece = _stitches(request, parts, name)
+    piece = _kept_pieces(parts).get(name) if _stitchable(request) else None
     return HttpResponse(parts[name]) if piece is None else _stitched([piece], 200)
 
 

@@ -49,8 +49,8 @@ def can_review_outputs(user) -> bool:
     return can_participate(user) and _holds(user, "projects.review_output")
 
 
-# Curators' permissions a request has already found its reader to hold (``found_rights``).
-_FOUND = "_board_curator_rights"
+# Set on a request's user once the request found they are no curator (``found_no_curator``).
+_NO_CURATOR = "_board_no_curator"
 CURATOR_RIGHTS = frozenset({"projects.moderate_comment", "projects.review_output"})
 
 
@@ -71,13 +71,14 @@ def curator_ids() -> frozenset[int]:
     return frozenset(holders.values_list("pk", flat=True).distinct())
 
 
-def found_rights(user, held: frozenset[str]) -> None:
-    """Say which of ``CURATOR_RIGHTS`` ``user``, an active user who is no superuser, holds
-    (through their own permissions or their groups), as a query of the request found out,
-    so that the rest of the request does not ask the database again."""
-    setattr(user, _FOUND, held & CURATOR_RIGHTS)
+def found_no_curator(user) -> None:
+    """Say that ``user``, an active user who is no superuser, holds none of
+    ``CURATOR_RIGHTS`` (the request found them outside ``curator_ids``), so that the rest of
+    the request does not ask the database again."""
+    setattr(user, _NO_CURATOR, True)
 
 
 def _holds(user, perm: str) -> bool:
-    found = getattr(user, _FOUND, None)
-    return perm in found if found is not None else user.has_perm(perm)
+    if perm in CURATOR_RIGHTS and getattr(user, _NO_CURATOR, False):
+        return False
+    return user.has_perm(perm)

@@ -201,9 +201,9 @@ ACTIONS = "acts-"  # a comment's actions: acts-<pk>
 def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | None:
     """The project page from parts kept for everyone signed in with no stake in the project,
     with what is the reader's own rendered in its place (``_own_pieces``), kept for them
-    too. None when the reader is to get their page rendered whole (``_own_sections``), or
+    too. None when the reader is to get their page rendered whole (``_reader_stakes``), or
     when the kept content lacks a piece's marks (logged)."""
-    found = _own_sections(request, slug)
+    found = _reader_stakes(request, slug)
     if found is None:
         return None
     pk, held = found
@@ -357,12 +357,13 @@ def _own_comment_actions(
     return pieces
 
 
-def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | None:
+def _reader_stakes(request: HttpRequest, slug: str) -> tuple[int, set[str]] | None:
     """For a reader whose project page may come from kept parts: the project's pk and the
     kinds of ``STAKES`` the reader holds there (none for a bystander). None for anyone else:
     page caching off, not signed in (visitors get whole pages kept), staff, a curator (by
     the set of them kept under the content version), a form asked for or sent back, a
-    quote, or a project not published or merged away. One query."""
+    quote, or a project not published or merged away. One query, none when the reader's
+    stakes are kept at the content version."""
     user = request.user
     if not (
         settings.PAGE_CACHE
@@ -383,7 +384,7 @@ def _own_sections(request: HttpRequest, slug: str) -> tuple[int, set[str]] | Non
         return None
     pk, *held = found
     stakes = dict(zip(STAKES, held, strict=True))
-    permissions.found_rights(user, frozenset())  # the reader's own sections need not ask
+    permissions.found_no_curator(user)  # the reader's own sections need not ask
     if stakes["active_claim"]:
         stakes["claim"] = False  # shown by the pieces of the active one (``STAKES``)
     return pk, {kind for kind, has in stakes.items() if has}
