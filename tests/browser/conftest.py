@@ -1,5 +1,6 @@
 """Playwright driving the system Chromium against the live test server."""
 
+import functools
 import os
 
 import pytest
@@ -66,15 +67,25 @@ def wait_for_focus_in(page, selector: str) -> None:
     expect(page.locator(f"{selector}:focus-within")).to_have_count(1)
 
 
-def axe_violations(page) -> list[str]:
-    """What axe-core finds wrong with the page as it is now, one line per rule and element."""
-    from axe_playwright_python.sync_playwright import Axe
+@functools.cache
+def axe_source() -> str:
+    """axe-core itself, as axe-playwright-python bundles it."""
+    from importlib.resources import files
 
-    results = Axe().run(page)
+    return files("axe_playwright_python").joinpath("axe.min.js").read_text()
+
+
+def axe_violations(page) -> list[str]:
+    """What axe-core finds wrong with the page as it is now, one line per rule and element.
+    A page whose context was given axe-core as an init script has it already; any other gets
+    it now (half a megabyte over the wire, a noticeable share of each check)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    violations = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
     return [
         f"{page.url}: {violation['id']} ({violation['impact']}): {violation['help']} "
         f"at {', '.join(str(node['target']) for node in violation['nodes'])}"
-        for violation in results.response["violations"]
+        for violation in violations
     ]
 
 
@@ -132,16 +143,18 @@ def page_at(browser, live_server):
     checkers = {}
     for context, url in visited:
         # axe-core runs as script, which a context without JavaScript cannot; a twin with
-        # the same cookies (the same signed-in user) sees the same page.
+        # the same cookies (the same signed-in user) sees the same page. It loads axe-core
+        # with every page, and one tab visits each URL in turn.
         if context not in checkers:
-            checkers[context] = browser.new_context(
+            checker = browser.new_context(
                 viewport=context.viewport, storage_state=context.storage_state()
             )
-        page = checkers[context].new_page()
+            checker.add_init_script(script=axe_source())
+            checkers[context] = checker.new_page()
+        page = checkers[context]
         page.goto(url)
         problems += axe_violations(page)
-        page.close()
-    for context in [*contexts, *checkers.values()]:
+    for context in [*contexts, *(page.context for page in checkers.values())]:
         context.close()
     assert offsite == [], "pages must not request any other host"
     assert refused == [], "\n".join(refused)
