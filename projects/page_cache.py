@@ -504,6 +504,19 @@ def for_reader(request: HttpRequest, name: str, compute: Callable, kind: type = 
     return _kept_value(request, f"reader:{name}:{request.user.pk}", compute, kind, keep)
 
 
+def _is_signed_in(user) -> bool:
+    return user.is_authenticated
+
+
+def for_signed_in(request: HttpRequest, user_id: str, find: Callable):
+    """The user a session names (``user_id``), as ``find`` finds them, kept under the
+    content version (``accounts.middleware.kept_user`` checks the session against them);
+    no one is not kept."""
+    from django.contrib.auth import get_user_model
+
+    return _kept_value(request, f"user:{user_id}", find, get_user_model(), _is_signed_in)
+
+
 def for_reader_parts(
     request: HttpRequest, name: str, build: Callable[[], dict[str, str]]
 ) -> dict[str, str]:
