@@ -98,7 +98,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            # {% url %} reverses a name with no arguments once per process.
+            "builtins": ["template_partials.templatetags.partials", "agenda_site.template_urls"],
             "loaders": [
                 (
                     "template_partials.loader.Loader",
