@@ -50,7 +50,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, ProgrammingError, connections, transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_TOKEN_LENGTH, get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
@@ -327,6 +327,7 @@ def shell(
     build: Callable[[], dict[str, str]],
     *,
     tokens: bool = False,
+    cut: Callable[[str], object] | None = None,
 ) -> dict[str, str]:
     """A page's ``parts`` that are the same for every reader of a role (``reader_role``), as
     ``build`` renders them: from the shared cache when they were rendered at the current
@@ -335,6 +336,9 @@ def shell(
     around them for each request. A part holding a CSRF token is never filed; with
     ``tokens``, ``build`` renders its forms' tokens as ``token_slot()``, and each comes out
     as this reader's own token. With page caching off, rendered each time.
+
+    Parts are kept compressed too (``Parts.pieces``): as ``stitching.piece`` does, or with
+    ``tokens``, as ``cut`` makes them ready to stitch around the slots (None: not at all).
 
     The version is read before ``build`` reads anything: parts (and the rows and glance
     inside them, ``rows_cache``) are never filed under a version newer than their data."""
@@ -353,26 +357,32 @@ def shell(
     pieces = {}
     if all(_holds_no_token(html, tokens=tokens) for html in built.values()):
         # Parts with no slot are the same bytes for every reader: kept compressed too.
-        pieces = {} if tokens else {k: stitching.piece(v.encode()) for k, v in built.items()}
+        if tokens:
+            pieces = {k: cut(v) for k, v in built.items()} if cut else {}
+        else:
+            pieces = {k: stitching.piece(v.encode()) for k, v in built.items()}
         cache.set(key, (built, pieces), settings.PAGE_CACHE_SECONDS)
     return _with_token(request, built, pieces, tokens)
 
 
 class Parts(dict):
-    """A page's parts, rendered, and ``pieces``: those kept compressed (``stitching``)."""
+    """A page's parts, rendered, and ``pieces``: those kept compressed (``stitching``);
+    ``raw``: the parts as kept, forms' tokens as the slot."""
 
     pieces: dict[str, stitching.Piece]
+    raw: dict[str, str]
 
 
 def _with_token(
     request: HttpRequest, parts: dict[str, str], pieces: dict, tokens: bool
 ) -> dict[str, str]:
     """The parts, safe to show, with the reader's own CSRF token in each slot (``tokens``)."""
+    filled = parts
     if tokens:
         slot, token = _token_input(token_slot()), _token_input(get_token(request))
-        parts = {part: html.replace(slot, token) for part, html in parts.items()}
-    shown = Parts((part, mark_safe(html)) for part, html in parts.items())
-    shown.pieces = pieces
+        filled = {part: html.replace(slot, token) for part, html in parts.items()}
+    shown = Parts((part, mark_safe(html)) for part, html in filled.items())
+    shown.pieces, shown.raw = pieces, parts
     return shown
 
 
@@ -391,7 +401,26 @@ def _stitchable(request: HttpRequest) -> bool:
 def _kept_pieces(parts: dict) -> dict[str, stitching.Piece]:
     """The parts kept compressed, but for any with links to fill in (``BOARD_LINK``)."""
     kept = getattr(parts, "pieces", {})
-    return {name: piece for name, piece in kept.items() if BOARD_LINK not in parts[name]}
+    return {
+        name: piece
+        for name, piece in kept.items()
+        if isinstance(piece, stitching.Piece) and BOARD_LINK not in parts[name]
+    }
+
+
+# How long a form's token is, as ``{% csrf_token %}`` writes it (a masked token's length is
+# fixed): what a kept chain's holes take (``stitching.Chain``).
+TOKEN_INPUT_LENGTH = len(_token_input("0" * CSRF_TOKEN_LENGTH))
+
+
+def token_input_slot() -> str:
+    """A form's token as kept parts hold it (``shell(..., tokens=True)``)."""
+    return _token_input(token_slot())
+
+
+def token_input(request: HttpRequest) -> str:
+    """What a form's token is for this reader, as ``{% csrf_token %}`` writes it."""
+    return _token_input(get_token(request))
 
 
 def _stitched(stretches: list, status: int) -> HttpResponse:
@@ -404,35 +433,54 @@ def _stitched(stretches: list, status: int) -> HttpResponse:
 def respond(request: HttpRequest, template: str, parts: dict, *, status: int = 200) -> HttpResponse:
     """The page ``template`` renders around ``parts`` (each shown once at most): for a
     browser that takes it, stitched from the parts as kept compressed and the frame's
-    stretches between them compressed now (``stitching``), the same bytes once unpacked;
-    else rendered whole, for GZipMiddleware to compress. Apart, the reader's CSRF token in
-    the frame shares no compression window with what a part holds (what others wrote, the
-    query the reader asked for)."""
-    pieces = _kept_pieces(parts) if _stitchable(request) else {}
-    if "content" in pieces:
-        marked = Parts(parts)
-        markers = {name: f"<!--kept:{secrets.token_hex(16)}-->" for name in pieces}
-        for name, marker in markers.items():
-            marked[name] = mark_safe(marker)
-        html = render_to_string(template, {"parts": marked}, request)
-        stretches = _stretches(html, {markers[n]: pieces[n] for n in markers})
-        if stretches is not None and not any(
-            BOARD_LINK in s for s in stretches if isinstance(s, str)
-        ):
-            encoded = [s.encode() if isinstance(s, str) else s for s in stretches]
-            return _stitched(encoded, status)
-    return render(request, template, {"parts": parts}, status=status)
+    stretches between them compressed now (``stitched_page``), the same bytes once
+    unpacked; else rendered whole, for GZipMiddleware to compress."""
+    return stitched_page(request, template, parts, status=status) or render(
+        request, template, {"parts": parts}, status=status
+    )
 
 
-def _stretches(html: str, pieces: dict[str, stitching.Piece]) -> list | None:
+def stitched_page(
+    request: HttpRequest,
+    template: str,
+    parts: dict,
+    *,
+    status: int = 200,
+    stretches: dict[str, list] | None = None,
+) -> HttpResponse | None:
+    """The page ``template`` renders around ``parts``, stitched (``stitching``) from the
+    parts as kept compressed, or as ``stretches`` gives them already cut (kept pieces, and
+    bytes to compress apart), and the frame's stretches between them compressed now; None
+    when it may not be (``_stitchable``), or its content is not kept compressed. Apart, the
+    reader's CSRF token in the frame shares no compression window with what a part holds
+    (what others wrote, the query the reader asked for)."""
+    if not _stitchable(request):
+        return None
+    pieces = {**_kept_pieces(parts), **(stretches or {})}
+    if "content" not in pieces:
+        return None
+    marked = Parts(parts)
+    markers = {name: f"<!--kept:{secrets.token_hex(16)}-->" for name in pieces}
+    for name, marker in markers.items():
+        marked[name] = mark_safe(marker)
+    html = render_to_string(template, {"parts": marked}, request)
+    cut = _stretches(html, {markers[n]: pieces[n] for n in markers})
+    if cut is None or any(BOARD_LINK in s for s in cut if isinstance(s, str)):
+        return None
+    return _stitched([s.encode() if isinstance(s, str) else s for s in cut], status)
+
+
+def _stretches(html: str, pieces: dict[str, stitching.Piece | list]) -> list | None:
     """``html`` cut at each marker into the frame's stretches (text) and the pieces the
-    markers stand for; None when a marker shows more than once, or none shows."""
+    markers stand for (or the list of them); None when a marker shows more than once, or
+    none shows."""
     if any(html.count(marker) > 1 for marker in pieces):
         return None
     found = sorted((html.index(m), m) for m in pieces if m in html)
     stretches, at = [], 0
     for begin, marker in found:
-        stretches += [html[at:begin], pieces[marker]]
+        kept = pieces[marker]
+        stretches += [html[at:begin], *(kept if isinstance(kept, list) else [kept])]
         at = begin + len(marker)
     return [*stretches, html[at:]] if found else None
 
@@ -518,22 +566,30 @@ def for_signed_in(request: HttpRequest, user_id: str, find: Callable):
 
 
 def for_reader_parts(
-    request: HttpRequest, name: str, build: Callable[[], dict[str, str]]
+    request: HttpRequest,
+    name: str,
+    build: Callable[[], dict[str, str]],
+    *,
+    cut: Callable[[dict[str, str]], dict] | None = None,
 ) -> dict[str, str]:
     """Parts of a page that are the signed-in reader's own (their claim's forms, say), as
     ``build`` renders them with forms' tokens left as ``token_slot()``: kept for this
     reader alone under the content version, as ``for_reader`` keeps a number, and each
     slot filled with their token on the way out. Parts holding a token that is not the
-    slot are never kept. Rendered afresh when they may not be kept (``_versioned_key``)."""
+    slot are never kept. Rendered afresh when they may not be kept (``_versioned_key``).
+    ``cut`` gives what is kept compressed with them (``Parts.pieces``), from the parts as
+    ``build`` rendered them."""
     key = _versioned_key(request, f"reader:{name}:{token_slot()}:{request.user.pk}")
     if key is not None:
         kept = cache.get(key)
-        if isinstance(kept, dict):  # filed by this code
-            return _with_token(request, kept, {}, True)
+        if isinstance(kept, tuple) and len(kept) == 2:  # filed by this code
+            return _with_token(request, *kept, True)
     built = build()
+    pieces = {}
     if key is not None and all(_holds_no_token(html, tokens=True) for html in built.values()):
-        cache.set(key, built, settings.PAGE_CACHE_SECONDS)
-    return _with_token(request, built, {}, True)
+        pieces = cut(built) if cut else {}
+        cache.set(key, (built, pieces), settings.PAGE_CACHE_SECONDS)
+    return _with_token(request, built, pieces, True)
 
 
 def page_cache(get_response):

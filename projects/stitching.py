@@ -50,6 +50,59 @@ def piece(data: bytes) -> Piece:
     return Piece(blocks, zlib.adler32(data), len(data))
 
 
+# What stands in a hole while a chain is compressed: a byte no page holds, so nothing after
+# a hole can be compressed as a reference into it.
+_STAND_IN = b"\x00"
+
+
+class Chain(NamedTuple):
+    """Stretches compressed ahead of time as one stream, around holes of one length between
+    them that are filled when it is sent (a form's CSRF token): what follows a hole may
+    refer back past it, as in a stream compressed whole, but never into it. ``blocks``,
+    ``adlers`` and ``lengths`` are each stretch's, ``hole`` the holes' length."""
+
+    blocks: tuple[bytes, ...]
+    adlers: tuple[int, ...]
+    lengths: tuple[int, ...]
+    hole: int
+
+    def filled(self, data: bytes) -> list[Piece] | None:
+        """The chain as pieces, ``data`` in each hole as a stored block (compressed against
+        nothing, and nothing against it); None when ``data`` does not fit the holes."""
+        if len(data) != self.hole:
+            return None
+        header = (
+            b"\x00" + len(data).to_bytes(2, "little") + (len(data) ^ 0xFFFF).to_bytes(2, "little")
+        )
+        stored = Piece(header + data, zlib.adler32(data), len(data))
+        pieces = []
+        for number, stretch in enumerate(zip(self.blocks, self.adlers, self.lengths, strict=True)):
+            pieces += [stored, Piece(*stretch)] if number else [Piece(*stretch)]
+        return pieces
+
+
+def chain(stretches: list[bytes], hole: int) -> Chain | None:
+    """``stretches`` compressed as one stream with a hole of ``hole`` bytes between each two.
+    The compressor sees a run of the stand-in byte in each hole, and its blocks for it are
+    never sent; as no stretch holds that byte, no reference reaches into a hole. None when
+    one does (no page does), or a hole is longer than a stored block holds."""
+    if hole > 0xFFFF or any(_STAND_IN in stretch for stretch in stretches):
+        return None
+    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    blocks = []
+    for number, stretch in enumerate(stretches):
+        if number:
+            compressor.compress(_STAND_IN * hole)
+            compressor.flush(zlib.Z_SYNC_FLUSH)
+        blocks.append(compressor.compress(stretch) + compressor.flush(zlib.Z_SYNC_FLUSH))
+    return Chain(
+        tuple(blocks),
+        tuple(zlib.adler32(stretch) for stretch in stretches),
+        tuple(len(stretch) for stretch in stretches),
+        hole,
+    )
+
+
 def combined(first: int, second: int, length: int) -> int:
     """The Adler-32 of two stretches one after the other, from each one's and the second's
     length (zlib's adler32_combine)."""

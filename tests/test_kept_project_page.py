@@ -6,6 +6,7 @@ page rendered whole. Whichever way, the page is the one the reader would get ren
 
 import datetime
 import re
+import zlib
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -15,8 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from projects import stitching
 from projects.models import Claim, Interest, Project
-from projects.page_cache import token_slot
+from projects.page_cache import TOKEN_INPUT_LENGTH, token_slot
 from projects.views import common, pages
 from tests.factories import ClaimFactory, CommentFactory, OutputFactory, ProjectFactory, UserFactory
 
@@ -247,12 +249,17 @@ def test_a_kept_page_is_the_page_its_reader_would_get_rendered_for_them(
         patched.setattr(pages, "_own_page", lambda *args: pytest.fail("rendered whole"))
         for _ in range(2):  # built and kept, then from the cache
             kept = reader.get(project.get_absolute_url()).content.decode()
+        # Stitched from the kept content's pieces, with the reader's own compressed apart.
+        answer = reader.get(project.get_absolute_url(), headers={"Accept-Encoding": "deflate"})
+        assert answer["Content-Encoding"] == "deflate"
+        stitched = zlib.decompress(answer.content).decode()
     assert kept_parts()
     settings.PAGE_CACHE = False
     own = reader.get(project.get_absolute_url()).content.decode()
-    assert same_but_tokens(kept) == same_but_tokens(own)
-    assert mine in kept and "<!--own:" not in kept and token_slot() not in kept
-    assert "Rude words here." not in kept and "Pending answer" in kept
+    assert same_but_tokens(kept) == same_but_tokens(own) == same_but_tokens(stitched)
+    for page in (kept, stitched):
+        assert mine in page and "<!--own:" not in page and token_slot() not in page
+        assert "Rude words here." not in page and "Pending answer" in page
 
 
 def test_a_researchers_page_renders_only_their_own_pieces_in_and_keeps_them(page_cache, project):
@@ -437,3 +444,48 @@ def test_kept_parts_without_their_marks_give_the_reader_their_page_whole(
     cache.set(key, (parts | {"content": content}, pieces))
     assert expected in theirs.get(project.get_absolute_url()).content.decode()
     assert "lacks the marks of its piece my-claim" in caplog.text
+
+
+def test_the_readers_token_shares_no_stretch_with_what_others_wrote(
+    page_cache, project, monkeypatch
+):
+    """Stitched, the kept content comes compressed as it was kept, the same for every
+    request, with the reader's token in each form as a stored block, compressed against
+    nothing; the frame and the reader's own pieces hold no one else's words (BREACH)."""
+    CommentFactory(project=project, body="Sesquipedalian words from someone else.")
+    reader = UserFactory()
+    claim(project, reader)
+    comment_flag_and_watch(project, reader)
+    stitched, real = [], stitching.stitched
+    monkeypatch.setattr(
+        stitching,
+        "stitched",
+        lambda stretches, **kw: stitched.append(stretches) or real(stretches, **kw),
+    )
+    client = signed_in(reader)
+    for _ in range(3):
+        answer = client.get(project.get_absolute_url(), headers={"Accept-Encoding": "deflate"})
+    page = zlib.decompress(answer.content)
+    assert b"Sesquipedalian" in page
+    stored = [
+        s.blocks[5:]
+        for s in stitched[-1]
+        if isinstance(s, stitching.Piece) and s.blocks[:1] == b"\x00" and s.length > 0
+    ]
+    [token] = set(stored)  # the reader's token, as {% csrf_token %} writes it
+    assert (
+        token.startswith(b'name="csrfmiddlewaretoken" value="') and len(token) == TOKEN_INPUT_LENGTH
+    )
+    assert len(stored) == page.count(token) >= 3
+
+    # The rest of the content: the same blocks whatever the token.
+    def is_token(piece) -> bool:
+        return piece.blocks[:1] == b"\x00" and piece.length == TOKEN_INPUT_LENGTH
+
+    kept = [
+        [s for s in stretches if isinstance(s, stitching.Piece) and not is_token(s)]
+        for stretches in stitched[-2:]
+    ]
+    assert kept[0] == kept[1]
+    now = [s for s in stitched[-1] if isinstance(s, bytes)]
+    assert not any(b"Sesquipedalian" in s for s in now)

@@ -30,6 +30,42 @@ def test_checksums_combine_as_of_the_bytes_together(first, second):
     assert together == zlib.adler32(first + second)
 
 
+# Pages' text: repetitive, so that later stretches refer back across holes, and no NUL.
+page_text = st.lists(
+    st.sampled_from([b"<p>", b"</p>", b"token", b"a", b"\xff", b" "]), max_size=400
+)
+
+
+@given(
+    st.lists(page_text.map(b"".join), min_size=1, max_size=5),
+    st.integers(min_value=0, max_value=120).flatmap(
+        lambda n: st.lists(st.binary(min_size=n, max_size=n), min_size=2, max_size=2)
+    ),
+)
+def test_a_chain_unpacks_with_whatever_fills_its_holes(drawn, holes):
+    """Compressed once, around holes, a chain unpacks to its stretches with any bytes of
+    the holes' length in them, the stand-in byte and the stretches' own text included: no
+    reference reaches into a hole."""
+    chain = stitching.chain(drawn, len(holes[0]))
+    for hole in [*holes, b"\x00" * len(holes[0]), (b"<p>token" * 40)[: len(holes[0])]]:
+        stream = stitching.stitched([b"frame", *chain.filled(hole), b"end"])
+        assert zlib.decompress(stream) == b"frame" + hole.join(drawn) + b"end"
+    assert chain.filled(holes[0] + b"x") is None  # a hole takes its length alone
+
+
+def test_a_chain_refuses_stretches_holding_its_stand_in():
+    assert stitching.chain([b"a\x00b", b"c"], 4) is None
+    assert stitching.chain([b"a", b"c"], 70_000) is None
+    assert stitching.chain([b"ab", b"c"], 4) is not None
+
+
+def test_a_chain_compresses_as_well_as_the_stretches_whole():
+    text = [b"<li class='comment'>A thought on scope, number %d</li>" % n for n in range(200)]
+    chained = stitching.chain([b"".join(text[:100]), b"".join(text[100:])], 99)
+    whole = stitching.piece(b"".join(text))
+    assert sum(map(len, chained.blocks)) < len(whole.blocks) * 1.1
+
+
 def test_the_frame_is_padded_by_a_random_length_that_holds_nothing():
     lengths = {len(stitching.stitched([b"frame", b"rest"])) for _ in range(60)}
     assert len(lengths) > 3

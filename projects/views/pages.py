@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import User
-from projects import page_cache, permissions
+from projects import page_cache, permissions, stitching
 from projects.filters import ProjectFilter, Sort
 from projects.forms import (
     CheckInForm,
@@ -202,7 +202,11 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
     """The project page from parts kept for everyone signed in with no stake in the project,
     with what is the reader's own rendered in its place (``_own_pieces``), kept for them
     too. None when the reader is to get their page rendered whole (``_reader_stakes``), or
-    when the kept content lacks a piece's marks (logged)."""
+    when the kept content lacks a piece's marks (logged).
+
+    For a browser that takes it, stitched (``page_cache.stitched_page``): the content as
+    kept compressed, for everyone or, with the reader's pieces in, for the reader alone, a
+    chain (``stitching.Chain``) whose holes take the reader's token."""
     found = _reader_stakes(request, slug)
     if found is None:
         return None
@@ -213,28 +217,60 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
         ("title", "description", "feeds", "content"),
         lambda: _bystander_parts(request, slug, page),
         tokens=True,
+        cut=_kept_compressed,
     )
-    content = parts["content"]
-    marks = _marks(content)
-    pieces = {}
+    content = parts.raw["content"]  # with the forms' token slots
+    own, chain = {}, parts.pieces.get("content")
     if held:
+        marks = functools.cache(lambda: _marks(content))
         # The pieces depend on the project, the discussion page and what the reader holds
-        # there, all at the content version the key has.
+        # there, all at the content version the key has; so does the content they make.
         try:
-            pieces = page_cache.for_reader_parts(
+            own = page_cache.for_reader_parts(
                 request,
                 f"project:{pk}:{page}:{'+'.join(sorted(held))}",
-                lambda: _own_pieces(request, Project(pk=pk, slug=slug), held, page, marks),
+                lambda: _own_pieces(request, Project(pk=pk, slug=slug), held, page, marks()),
+                cut=lambda raw: {"content": _content_chain(_splice(content, marks(), raw))},
             )
         except _StakeGone:
             return None
-    spliced = _splice(content, marks, pieces)
-    if spliced is None:
-        return None
-    parts["content"] = mark_safe(spliced)
-    response = render(request, "projects/project_kept.html", {"parts": parts})
+        chain = own.pieces.get("content")
+    filled = chain.filled(page_cache.token_input(request).encode()) if chain else None
+    response = filled and page_cache.stitched_page(
+        request, KEPT_PAGE, parts, stretches={"content": filled}
+    )
+    if not response:
+        spliced = _splice(parts["content"], _marks(parts["content"]), own)
+        if spliced is None:
+            return None
+        parts["content"] = mark_safe(spliced)
+        response = render(request, KEPT_PAGE, {"parts": parts})
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+KEPT_PAGE = "projects/project_kept.html"
+
+
+def _kept_compressed(html: str) -> stitching.Piece | stitching.Chain | None:
+    """A kept part as it is kept compressed too (``page_cache.shell``'s ``cut``): the
+    content without its marks, as a chain around its forms' tokens; a part without a slot
+    or a mark, as one piece; neither for a part with links filled in on the way out."""
+    if page_cache.BOARD_LINK in html:
+        return None
+    if page_cache.token_input_slot() not in html and not OWN_MARK.search(html):
+        return stitching.piece(html.encode())
+    return _content_chain(OWN_MARK.sub("", html))
+
+
+def _content_chain(content: str | None) -> stitching.Chain | None:
+    """``content`` (forms' tokens as the slot, no marks) compressed ahead of time around
+    the slots, where each reader's token goes; None for no content, or one with links
+    filled in on the way out."""
+    if content is None or page_cache.BOARD_LINK in content:
+        return None
+    stretches = content.split(page_cache.token_input_slot())
+    return stitching.chain([s.encode() for s in stretches], page_cache.TOKEN_INPUT_LENGTH)
 
 
 class _StakeGone(Exception):
