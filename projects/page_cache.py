@@ -46,6 +46,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.messages import get_messages
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, ProgrammingError, connections, transaction
@@ -289,6 +291,17 @@ def reader_role(request: HttpRequest) -> str:
     return "member" if request.user.is_authenticated else "visitor"
 
 
+def _masked_token(request: HttpRequest) -> str:
+    """The reader's CSRF token for this answer, masked once (``get_token`` masks it anew on
+    each call) for every form and the frame of what the page cache fills in; again if the
+    secret has changed since (a sign-in rotates it)."""
+    kept = getattr(request, "_page_cache_token", None)
+    if kept is None or kept[0] != request.META.get("CSRF_COOKIE"):
+        token = get_token(request)
+        kept = request._page_cache_token = (request.META.get("CSRF_COOKIE"), token)
+    return kept[1]
+
+
 def token_slot() -> str:
     """What kept parts hold where a form's CSRF token goes (``shell(..., tokens=True)``),
     replaced by the reader's own token on the way out. Derived from SECRET_KEY: no one who
@@ -345,12 +358,10 @@ def shell(
     if not settings.PAGE_CACHE:
         return _with_token(request, build(), {}, tokens)
     try:
-        # With the slot in the key: a new SECRET_KEY never meets parts with the old slot.
-        slot = token_slot() if tokens else ""
-        key = _key(request, request_version(request), "shell", name, reader_role(request), slot)
+        key = _shell_key(request, name, tokens, reader_role(request))
     except ProgrammingError:  # deployed before its migration: render, uncached
         return _with_token(request, build(), {}, tokens)
-    kept = cache.get(key)
+    kept = _read(request, key)
     if isinstance(kept, tuple) and len(kept) == 2 and tuple(kept[0]) == parts:  # this code's
         return _with_token(request, *kept, tokens)
     built = build()
@@ -363,6 +374,12 @@ def shell(
             pieces = {k: stitching.piece(v.encode()) for k, v in built.items()}
         cache.set(key, (built, pieces), settings.PAGE_CACHE_SECONDS)
     return _with_token(request, built, pieces, tokens)
+
+
+def _shell_key(request: HttpRequest, name: str, tokens: bool, role: str) -> str:
+    # With the slot in the key: a new SECRET_KEY never meets parts with the old slot.
+    slot = token_slot() if tokens else ""
+    return _key(request, request_version(request), "shell", name, role, slot)
 
 
 class Parts(dict):
@@ -379,7 +396,7 @@ def _with_token(
     """The parts, safe to show, with the reader's own CSRF token in each slot (``tokens``)."""
     filled = parts
     if tokens:
-        slot, token = _token_input(token_slot()), _token_input(get_token(request))
+        slot, token = _token_input(token_slot()), _token_input(_masked_token(request))
         filled = {part: html.replace(slot, token) for part, html in parts.items()}
     shown = Parts((part, mark_safe(html)) for part, html in filled.items())
     shown.pieces, shown.raw = pieces, parts
@@ -420,7 +437,7 @@ def token_input_slot() -> str:
 
 def token_input(request: HttpRequest) -> str:
     """What a form's token is for this reader, as ``{% csrf_token %}`` writes it."""
-    return _token_input(get_token(request))
+    return _token_input(_masked_token(request))
 
 
 def _stitched(stretches: list, status: int) -> HttpResponse:
@@ -449,40 +466,77 @@ def stitched_page(
     stretches: dict[str, list] | None = None,
 ) -> HttpResponse | None:
     """The page ``template`` renders around ``parts``, stitched (``stitching``) from the
-    parts as kept compressed, or as ``stretches`` gives them already cut (kept pieces, and
-    bytes to compress apart), and the frame's stretches between them compressed now; None
-    when it may not be (``_stitchable``), or its content is not kept compressed. Apart, the
-    reader's CSRF token in the frame shares no compression window with what a part holds
-    (what others wrote, the query the reader asked for)."""
+    parts as kept compressed, or as ``stretches`` gives them (pieces, and bytes to compress
+    apart), and the page's frame (``_frame``); None when it may not be (``_stitchable``),
+    or a part it shows is not kept compressed. Apart, the reader's CSRF token shares no
+    compression window with what a part holds (what others wrote, the query the reader
+    asked for): the frame holds it only as a stored block."""
     if not _stitchable(request):
         return None
     pieces = {**_kept_pieces(parts), **(stretches or {})}
-    if "content" not in pieces:
+    frame = _frame(request, template, parts) if "content" in pieces else None
+    if not frame or any(isinstance(item, str) and item not in pieces for item in frame):
         return None
+    token, answer = _masked_token(request).encode(), []
+    for item in frame:
+        if isinstance(item, str):  # a part's name
+            answer += pieces[item] if isinstance(pieces[item], list) else [pieces[item]]
+        else:  # a chain of the frame's text
+            filled = item.filled(token)
+            if filled is None:
+                return None
+            answer += filled
+    return _stitched(answer, status)
+
+
+def frame_token_slot() -> str:
+    """What a kept frame holds where the reader's CSRF token goes: as long as a token, and
+    derived from SECRET_KEY, as ``token_slot`` is."""
+    slot = salted_hmac("page-cache-frame-token-slot", "slot", algorithm="sha256").hexdigest()
+    return slot[:CSRF_TOKEN_LENGTH]
+
+
+def _frame(request: HttpRequest, template: str, parts: dict) -> tuple | None:
+    """The page's frame, as ``template`` renders it around ``parts``: in order, the parts'
+    names where they go and chains (``stitching.Chain``) of the text between, with a hole
+    wherever the reader's token goes. Kept for a signed-in reader with no message waiting,
+    under the content version (``for_reader``), per page and query: it holds their name
+    and unread count, both changed by writes alone. None when a part shows more than once,
+    or none does, or the text holds links to fill in on the way out."""
+
+    def build() -> tuple | None:
+        return _frame_of(request, template, parts)
+
+    if not request.user.is_authenticated or len(get_messages(request)):
+        return build()
+    return for_reader(request, _frame_name(request, template, parts), build, tuple)
+
+
+def _frame_name(request: HttpRequest, template: str, parts) -> str:
+    asked = repr([request.scheme, request.get_host(), request.get_full_path(), template])
+    return f"frame:{hashlib.sha256(f'{asked}{sorted(parts)}'.encode()).hexdigest()}"
+
+
+def _frame_of(request: HttpRequest, template: str, parts: dict) -> tuple | None:
     marked = Parts(parts)
-    markers = {name: f"<!--kept:{secrets.token_hex(16)}-->" for name in pieces}
+    markers = {name: f"<!--kept:{secrets.token_hex(16)}-->" for name in parts}
     for name, marker in markers.items():
         marked[name] = mark_safe(marker)
-    html = render_to_string(template, {"parts": marked}, request)
-    cut = _stretches(html, {markers[n]: pieces[n] for n in markers})
-    if cut is None or any(BOARD_LINK in s for s in cut if isinstance(s, str)):
+    slot = frame_token_slot()
+    html = render_to_string(template, {"parts": marked, "csrf_token": slot}, request)
+    if BOARD_LINK in html or any(html.count(marker) > 1 for marker in markers.values()):
         return None
-    return _stitched([s.encode() if isinstance(s, str) else s for s in cut], status)
+    found = sorted((html.index(marker), name) for name, marker in markers.items() if marker in html)
 
+    def chain(text: str) -> stitching.Chain | None:
+        return stitching.chain([s.encode() for s in text.split(slot)], CSRF_TOKEN_LENGTH)
 
-def _stretches(html: str, pieces: dict[str, stitching.Piece | list]) -> list | None:
-    """``html`` cut at each marker into the frame's stretches (text) and the pieces the
-    markers stand for (or the list of them); None when a marker shows more than once, or
-    none shows."""
-    if any(html.count(marker) > 1 for marker in pieces):
-        return None
-    found = sorted((html.index(m), m) for m in pieces if m in html)
-    stretches, at = [], 0
-    for begin, marker in found:
-        kept = pieces[marker]
-        stretches += [html[at:begin], *(kept if isinstance(kept, list) else [kept])]
-        at = begin + len(marker)
-    return [*stretches, html[at:]] if found else None
+    items, at = [], 0
+    for begin, name in found:
+        items += [chain(html[at:begin]), name]
+        at = begin + len(markers[name])
+    items.append(chain(html[at:]))
+    return tuple(items) if found and None not in items else None
 
 
 def respond_part(request: HttpRequest, parts: dict, name: str) -> HttpResponse:
@@ -522,13 +576,53 @@ def _kept_value(request: HttpRequest, name: str, compute: Callable, kind: type, 
     key = _versioned_key(request, name)
     if key is None:
         return compute()
-    kept = cache.get(key)
+    kept = _read(request, key)
     if isinstance(kept, kind):
         return kept
     value = compute()
     if keep(value):
         cache.set(key, value, settings.PAGE_CACHE_SECONDS)
     return value
+
+
+def _read(request: HttpRequest, key: str):
+    """What the cache holds at ``key``: as read ahead for this request (``read_ahead``),
+    once, else from the cache."""
+    ahead = getattr(request, "_read_ahead", None)
+    if ahead is not None and key in ahead:
+        return ahead.pop(key)
+    return cache.get(key)
+
+
+def read_ahead(
+    request: HttpRequest,
+    *,
+    shell: tuple[str, bool],
+    template: str | None = None,
+    parts: tuple[str, ...] = (),
+    reader: tuple[str, ...] = (),
+    everyone: tuple[str, ...] = (),
+) -> None:
+    """Read at once, in one round trip, what a signed-in reader's page reads from the cache
+    one value after another: the user the session names (``for_signed_in``), the page's kept
+    parts (``shell``: its name and whether they hold token slots), its frame (``template``
+    around ``parts``), the values kept about the reader (``reader``, as ``for_reader`` names
+    them) and for everyone (``everyone``). Each is then taken from here, once. Nothing for a
+    request whose values may not be kept (``_versioned_key``), or with no one signed in."""
+    user_id = request.session.get(SESSION_KEY)
+    if user_id is None or _versioned_key(request, "") is None:
+        return
+    names = [
+        f"user:{user_id}",
+        *(f"reader:{name}:{user_id}" for name in reader),
+        *(f"everyone:{name}" for name in everyone),
+    ]
+    if template is not None:
+        names.append(f"reader:{_frame_name(request, template, parts)}:{user_id}")
+    keys = [_versioned_key(request, name) for name in names]
+    keys.append(_shell_key(request, *shell, role="member"))
+    found = cache.get_many(keys)
+    request._read_ahead = {key: found.get(key) for key in keys}
 
 
 def _always(value) -> bool:
@@ -581,7 +675,7 @@ def for_reader_parts(
     ``build`` rendered them."""
     key = _versioned_key(request, f"reader:{name}:{token_slot()}:{request.user.pk}")
     if key is not None:
-        kept = cache.get(key)
+        kept = _read(request, key)
         if isinstance(kept, tuple) and len(kept) == 2:  # filed by this code
             return _with_token(request, *kept, True)
     built = build()

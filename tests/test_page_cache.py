@@ -9,7 +9,7 @@ import uuid
 import zlib
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, RequestFactory
@@ -620,3 +620,31 @@ def test_a_bump_the_cache_never_heard_of_shows_within_a_second(redis_page_cache,
     monkeypatch.undo()
     time.sleep(VERSION_SECONDS + 0.2)
     assert "Renamed unheard" in visit(project.get_absolute_url())[1]
+
+
+@transactional
+def test_a_signed_in_page_read_again_reads_the_cache_in_one_round_trip(page_cache, monkeypatch):
+    """The reader, the kept parts, the frame, the reader's stakes and who the curators are:
+    read ahead at once (``read_ahead``), not one after another."""
+    project = ProjectFactory()
+    client = signed_in_as(UserFactory(username="adalovelace"))
+    reads, backend, inside = [], caches["default"], []
+    for name in ("get", "get_many"):
+        real = getattr(backend, name)
+
+        def counted(*args, real=real, name=name, **kwargs):
+            if not inside:  # locmem's get_many calls get
+                reads.append(name)
+            inside.append(name)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(backend, name, counted)
+    for path in ("/", project.agenda.get_absolute_url(), project.get_absolute_url()):
+        for _ in range(2):
+            reads.clear()
+            html = client.get(path, headers={"Accept-Encoding": "deflate"})
+        assert reads == ["get_many"], (path, reads)
+        assert "adalovelace" in zlib.decompress(html.content).decode()

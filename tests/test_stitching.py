@@ -7,11 +7,13 @@ import zlib
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from projects import stitching
 from tests.factories import AgendaFactory, ProjectFactory, UserFactory
+from tests.stitched import tokens_apart
 
 stretches = st.lists(st.tuples(st.binary(max_size=5000), st.booleans()), min_size=1, max_size=6)
 
@@ -167,9 +169,50 @@ def test_the_readers_token_shares_no_stretch_with_what_they_searched_for(
         "stitched",
         lambda stretches, **kw: stitched.append(stretches) or real(stretches, **kw),
     )
+    for _ in range(3):
+        answer = reader.get("/?q=sesquipedalian", headers={"Accept-Encoding": "deflate"})
+    assert b"sesquipedalian" in zlib.decompress(answer.content)
+    (before, rest_before), (tokens, rest) = map(tokens_apart, stitched[-2:])
+    # The token, masked anew for each answer, in stored blocks; all else the same bytes.
+    assert len(tokens) == len(before) >= 2 and not set(tokens) & set(before)
+    assert rest == rest_before
+
+
+def stitched_page(client: Client, path: str = "/") -> str:
+    answer = client.get(path, headers={"Accept-Encoding": "deflate"})
+    assert answer["Content-Encoding"] == "deflate", path
+    return zlib.decompress(answer.content).decode()
+
+
+@on_the_board
+def test_each_readers_frame_is_kept_for_them_and_shows_any_change_at_once(page_cache):
+    """The frame (the reader's name, their unread count, their token) is kept for each
+    reader, per page: never anyone else's, and a write shows at once."""
+    project = ProjectFactory()
+    ada, alan = UserFactory(username="adalovelace"), UserFactory(username="alanturing")
+    project.set_watch(user=ada, watching=True)
+    first, second = Client(), Client()
+    first.force_login(ada)
+    second.force_login(alan)
     for _ in range(2):
-        reader.get("/?q=sesquipedalian", headers={"Accept-Encoding": "deflate"})
-    frame = [stretch for stretch in stitched[-1] if isinstance(stretch, bytes)]
-    with_token = [stretch for stretch in frame if b"csrftoken" in stretch.lower()]
-    assert with_token and not any(b"sesquipedalian" in stretch for stretch in with_token)
-    assert not any(b"sesquipedalian" in stretch for stretch in frame)
+        assert "adalovelace" in stitched_page(first) and "alanturing" not in stitched_page(first)
+        assert "alanturing" in stitched_page(second)
+    assert 'class="unread-count"' not in stitched_page(first)
+    project.add_comment(author=alan, body="News for Ada.")
+    assert 'class="unread-count">1<' in stitched_page(first)
+    assert 'class="unread-count"' not in stitched_page(second)
+    UserFactory._meta.model.objects.filter(pk=ada.pk).update(display_name="Ada Lovelace")
+    assert "Ada Lovelace" in stitched_page(first)
+
+
+@on_the_board
+def test_a_message_waiting_is_shown_once_in_a_frame_rendered_for_it(page_cache, reader):
+    project = ProjectFactory()
+    stitched_page(reader)  # the frame kept
+    answer = reader.post(
+        reverse("projects:comment-create", args=[project.slug]), {"body": "A thought."}
+    )
+    assert answer.status_code in (302, 303)
+    message = "Comment posted."
+    assert message in stitched_page(reader)
+    assert message not in stitched_page(reader)

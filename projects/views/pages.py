@@ -61,17 +61,17 @@ def project_list(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     with 400 on a full page (200 for htmx, which swaps only successful answers).
     """
     results_only = bool(request.htmx) and not request.htmx.history_restore_request
+    shown = ("results", "status") if results_only else ("title", "feeds", "content", "status")
+    template = None if results_only else "projects/project_list.html"
+    page_cache.read_ahead(request, shell=("project-list", False), template=template, parts=shown)
     # The parts are the same for every reader signed in (or not): kept, they cost no query.
     parts = page_cache.shell(
-        request,
-        "project-list",
-        ("results", "status") if results_only else ("title", "feeds", "content", "status"),
-        lambda: _list_parts(request, tag, results_only),
+        request, "project-list", shown, lambda: _list_parts(request, tag, results_only)
     )
     status = int(parts["status"])
     if results_only:
         return page_cache.respond_part(request, parts, "results")
-    return page_cache.respond(request, "projects/project_list.html", parts, status=status)
+    return page_cache.respond(request, template, parts, status=status)
 
 
 def _list_parts(request: HttpRequest, slug: str | None, results_only: bool) -> dict[str, str]:
@@ -127,10 +127,10 @@ def agenda_list(request: HttpRequest) -> HttpResponse:
 def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One agenda: its attribution and intro, its projects at a glance, then its projects in
     source order, a page at a time."""
-    parts = page_cache.shell(
-        request, "agenda", ("title", "feeds", "content"), lambda: _agenda_parts(request, slug)
-    )
-    return page_cache.respond(request, "projects/agenda_detail.html", parts)
+    shown, template = ("title", "feeds", "content"), "projects/agenda_detail.html"
+    page_cache.read_ahead(request, shell=("agenda", False), template=template, parts=shown)
+    parts = page_cache.shell(request, "agenda", shown, lambda: _agenda_parts(request, slug))
+    return page_cache.respond(request, template, parts)
 
 
 def _agenda_parts(request: HttpRequest, slug: str) -> dict[str, str]:
@@ -207,6 +207,15 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
     For a browser that takes it, stitched (``page_cache.stitched_page``): the content as
     kept compressed, for everyone or, with the reader's pieces in, for the reader alone, a
     chain (``stitching.Chain``) whose holes take the reader's token."""
+    shown = ("title", "description", "feeds", "content")
+    page_cache.read_ahead(
+        request,
+        shell=("project", True),
+        template=KEPT_PAGE,
+        parts=shown,
+        reader=(_stakes_name(slug),),
+        everyone=("curators",),
+    )
     found = _reader_stakes(request, slug)
     if found is None:
         return None
@@ -214,7 +223,7 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
     parts = page_cache.shell(
         request,
         "project",
-        ("title", "description", "feeds", "content"),
+        shown,
         lambda: _bystander_parts(request, slug, page),
         tokens=True,
         cut=_kept_compressed,
@@ -411,11 +420,7 @@ def _reader_stakes(request: HttpRequest, slug: str) -> tuple[int, set[str]] | No
     ):
         return None
     # Kept for the reader under the content version: a reload costs no query.
-    # The kinds are in the key: a release that changes them never reads an older tuple.
-    kinds = "+".join(STAKES)
-    found = page_cache.for_reader(
-        request, f"stakes:{kinds}:{slug}", lambda: _stakes(slug, user), tuple
-    )
+    found = page_cache.for_reader(request, _stakes_name(slug), lambda: _stakes(slug, user), tuple)
     if not found:
         return None
     pk, *held = found
@@ -424,6 +429,12 @@ def _reader_stakes(request: HttpRequest, slug: str) -> tuple[int, set[str]] | No
     if stakes["active_claim"]:
         stakes["claim"] = False  # shown by the pieces of the active one (``STAKES``)
     return pk, {kind for kind, has in stakes.items() if has}
+
+
+def _stakes_name(slug: str) -> str:
+    """Where a reader's stakes in the project at ``slug`` are kept (``page_cache.for_reader``).
+    The kinds are in it: a release that changes them never reads an older tuple."""
+    return f"stakes:{'+'.join(STAKES)}:{slug}"
 
 
 def _stakes(slug: str, user: User) -> tuple:
