@@ -210,7 +210,7 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
     shown = ("title", "description", "feeds", "content")
     page_cache.read_ahead(
         request,
-        shell=("project", True),
+        shell=(KEPT_SHELL, True),
         template=KEPT_PAGE,
         parts=shown,
         reader=(_stakes_name(slug),),
@@ -222,7 +222,7 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
     pk, held = found
     parts = page_cache.shell(
         request,
-        "project",
+        KEPT_SHELL,
         shown,
         lambda: _bystander_parts(request, slug, page),
         tokens=True,
@@ -237,7 +237,7 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
         try:
             own = page_cache.for_reader_parts(
                 request,
-                f"project:{pk}:{page}:{'+'.join(sorted(held))}",
+                f"{KEPT_SHELL}:{pk}:{page}:{'+'.join(sorted(held))}",
                 lambda: _own_pieces(request, Project(pk=pk, slug=slug), held, page, marks()),
                 cut=lambda raw: {"content": _content_chain(_splice(content, marks(), raw))},
             )
@@ -259,6 +259,9 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
 
 
 KEPT_PAGE = "projects/project_kept.html"
+# What a kept project page's entries are named: changed with what they hold, so that the
+# processes of an older release, during a deploy, never read entries they cannot unpack.
+KEPT_SHELL = "project-chained"
 
 
 def _kept_compressed(html: str) -> stitching.Piece | stitching.Chain | None:
