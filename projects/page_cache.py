@@ -4,10 +4,14 @@ Most visitors read without signing in, and for them a page is the same for every
 middleware serves such a page from the cache (Redis, shared by every app server) when it
 was rendered at the current content version, and otherwise renders it and files it there.
 For the signed in, ``shell`` does the same for the parts of a page that are the same for
-everyone signed in (the project list's and an agenda page's), and the page's frame, their
-own, is rendered around them. Parts that hold no token are kept compressed too, and
-``respond`` stitches the reader's compressed answer from them and the frame
-(``projects.stitching``).
+everyone signed in (the project list's and an agenda page's, a project page's for those
+with no stake in it), and the page's frame, their own, goes around them. What is a
+reader's own is kept for them alone under the same version: the user record
+(``for_signed_in``), values such as their unread count (``for_reader``), their pieces of
+a page (``for_reader_parts``) and the page's frame (``_frame``), with a slot wherever their
+CSRF token goes. What is kept is kept compressed too, and ``stitched_page`` stitches the
+reader's compressed answer from it (``projects.stitching``), the token in each slot; what
+a signed-in page reads from the cache comes in one round trip (``read_ahead``).
 
 Never stale: every statement that writes to a table a page may show (an INSERT, UPDATE or
 DELETE, from a form, the admin, the API, a management command, the sweep, or a
