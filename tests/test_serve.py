@@ -68,6 +68,14 @@ def home_page(process: subprocess.Popen, port: int, log: Path):
             time.sleep(0.5)
 
 
+def until_logged(log: Path, text: str, seconds: float = 60) -> None:
+    """Wait until ``text`` is in serve's output."""
+    deadline = time.monotonic() + seconds
+    while text not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+
+
 def test_serve_prepares_serves_and_stops_everything_on_ctrl_c(tmp_path):
     port = free_port()
     process, marker = start_serve(tmp_path, port)
@@ -86,6 +94,8 @@ def test_serve_prepares_serves_and_stops_everything_on_ctrl_c(tmp_path):
         assert sum(b"granian" in c for c in commands) == 2, commands
         assert sum(b"db_worker" in c for c in commands) == 1, commands
         assert sum(b"sweep" in c for c in commands) == 1, commands
+        # Once the sweep has set itself up and swept: before, Ctrl-C finds it starting.
+        until_logged(tmp_path / "serve.log", "Swept: ")
 
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C at the terminal
         assert process.wait(timeout=60) == 0
