@@ -453,9 +453,9 @@ def _stitched(stretches: list, status: int) -> HttpResponse:
 
 def respond(request: HttpRequest, template: str, parts: dict, *, status: int = 200) -> HttpResponse:
     """The page ``template`` renders around ``parts`` (each shown once at most): for a
-    browser that takes it, stitched from the parts as kept compressed and the frame's
-    stretches between them compressed now (``stitched_page``), the same bytes once
-    unpacked; else rendered whole, for GZipMiddleware to compress."""
+    browser that takes it, stitched from the parts and the frame as kept compressed
+    (``stitched_page``), the same bytes once unpacked; else rendered whole, for
+    GZipMiddleware to compress."""
     return stitched_page(request, template, parts, status=status) or render(
         request, template, {"parts": parts}, status=status
     )
@@ -614,7 +614,7 @@ def read_ahead(
     them) and for everyone (``everyone``). Each is then taken from here, once. Nothing for a
     request whose values may not be kept (``_versioned_key``), or with no one signed in."""
     user_id = request.session.get(SESSION_KEY)
-    if user_id is None or _versioned_key(request, "") is None:
+    if user_id is None:
         return
     names = [
         f"user:{user_id}",
@@ -624,6 +624,8 @@ def read_ahead(
     if template is not None:
         names.append(f"reader:{_frame_name(request, template, parts)}:{user_id}")
     keys = [_versioned_key(request, name) for name in names]
+    if None in keys:
+        return
     keys.append(_shell_key(request, *shell, role="member"))
     found = cache.get_many(keys)
     request._read_ahead = {key: found.get(key) for key in keys}

@@ -1,9 +1,9 @@
 """Compressed answers stitched from pieces compressed ahead of time.
 
 A signed-in reader's page is mostly parts kept for everyone (``page_cache.shell``) inside a
-frame of their own. Compressing the whole page on every request costs time in proportion
-to its size (2.5 ms for an agenda page of 250 KB); compressing the kept parts once, when
-they are kept, and only the frame per request, does not.
+frame of their own, itself kept for them. Compressing the whole page on every request
+costs time in proportion to its size (2.5 ms for an agenda page of 250 KB); compressing
+what is kept once, when it is kept, does not.
 
 Deflate allows it: a piece compressed on its own and flushed to a byte boundary (a sync
 flush) is a run of complete blocks, which may follow any other such run, since none of
@@ -11,10 +11,10 @@ its back-references reach outside it. The answer is one stream in the zlib forma
 ``Content-Encoding: deflate``), whose checksum, Adler-32, is combined from each piece's
 own without reading the piece again (gzip's CRC-32 would need its bytes).
 
-Keeping pieces apart also keeps the frame's secrets (the reader's CSRF token) out of any
-back-reference from what others wrote or what the reader asked for: BREACH needs them in
-one compression window. The frame's own stretch is padded by a random length besides, as
-Django's GZipMiddleware pads its answers.
+What holds the reader's CSRF token is kept as a ``Chain``, compressed around holes where
+the token goes in as a stored block: no back-reference from what others wrote or what the
+reader asked for reaches it (BREACH needs them in one compression window). The answer is
+padded by a random length besides, as Django's GZipMiddleware pads its answers.
 """
 
 from __future__ import annotations
