@@ -605,13 +605,15 @@ def read_ahead(
     template: str | None = None,
     parts: tuple[str, ...] = (),
     reader: tuple[str, ...] = (),
+    reader_parts: tuple[str, ...] = (),
     everyone: tuple[str, ...] = (),
 ) -> None:
     """Read at once, in one round trip, what a signed-in reader's page reads from the cache
     one value after another: the user the session names (``for_signed_in``), the page's kept
     parts (``shell``: its name and whether they hold token slots), its frame (``template``
     around ``parts``), the values kept about the reader (``reader``, as ``for_reader`` names
-    them) and for everyone (``everyone``). Each is then taken from here, once. Nothing for a
+    them), their own parts (``reader_parts``, as ``for_reader_parts`` names them) and values
+    for everyone (``everyone``). Each is then taken from here, once. Nothing for a
     request whose values may not be kept (``_versioned_key``), or with no one signed in."""
     user_id = request.session.get(SESSION_KEY)
     if user_id is None:
@@ -619,6 +621,7 @@ def read_ahead(
     names = [
         f"user:{user_id}",
         *(f"reader:{name}:{user_id}" for name in reader),
+        *(f"reader:{_reader_parts_name(name)}:{user_id}" for name in reader_parts),
         *(f"everyone:{name}" for name in everyone),
     ]
     if template is not None:
@@ -665,11 +668,17 @@ def for_signed_in(request: HttpRequest, user_id: str, find: Callable):
     return _kept_value(request, f"user:{user_id}", find, get_user_model(), _is_signed_in)
 
 
+def _reader_parts_name(name: str) -> str:
+    # With the slot in the name: a new SECRET_KEY never meets parts with the old slot.
+    return f"{name}:{token_slot()}"
+
+
 def for_reader_parts(
     request: HttpRequest,
     name: str,
     build: Callable[[], dict[str, str]],
     *,
+    holds: object = None,
     cut: Callable[[dict[str, str]], dict] | None = None,
 ) -> dict[str, str]:
     """Parts of a page that are the signed-in reader's own (their claim's forms, say), as
@@ -677,18 +686,21 @@ def for_reader_parts(
     reader alone under the content version, as ``for_reader`` keeps a number, and each
     slot filled with their token on the way out. Parts holding a token that is not the
     slot are never kept. Rendered afresh when they may not be kept (``_versioned_key``).
-    ``cut`` gives what is kept compressed with them (``Parts.pieces``), from the parts as
-    ``build`` rendered them."""
-    key = _versioned_key(request, f"reader:{name}:{token_slot()}:{request.user.pk}")
+    ``holds`` is what else the parts depend on (what the reader holds on the page), kept
+    with them: parts kept for something else are rendered afresh. ``cut`` gives what is
+    kept compressed with them (``Parts.pieces``), from the parts as ``build`` rendered
+    them."""
+    key = _versioned_key(request, f"reader:{_reader_parts_name(name)}:{request.user.pk}")
     if key is not None:
         kept = _read(request, key)
-        if isinstance(kept, tuple) and len(kept) == 2:  # filed by this code
-            return _with_token(request, *kept, True)
+        # Filed by this code, for what the reader holds now.
+        if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == holds:
+            return _with_token(request, *kept[1:], True)
     built = build()
     pieces = {}
     if key is not None and all(_holds_no_token(html, tokens=True) for html in built.values()):
         pieces = cut(built) if cut else {}
-        cache.set(key, (built, pieces), settings.PAGE_CACHE_SECONDS)
+        cache.set(key, (holds, built, pieces), settings.PAGE_CACHE_SECONDS)
     return _with_token(request, built, pieces, True)
 
 

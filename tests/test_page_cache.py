@@ -624,10 +624,12 @@ def test_a_bump_the_cache_never_heard_of_shows_within_a_second(redis_page_cache,
 
 @transactional
 def test_a_signed_in_page_read_again_reads_the_cache_in_one_round_trip(page_cache, monkeypatch):
-    """The reader, the kept parts, the frame, the reader's stakes and who the curators are:
-    read ahead at once (``read_ahead``), not one after another."""
+    """The reader, the kept parts, the frame, the reader's stakes and pieces and who the
+    curators are: read ahead at once (``read_ahead``), not one after another."""
     project = ProjectFactory()
     client = signed_in_as(UserFactory(username="adalovelace"))
+    researcher = UserFactory(username="alanturing")
+    ClaimFactory(project=project, researcher=researcher)
     reads, backend, inside = [], caches["default"], []
     for name in ("get", "get_many"):
         real = getattr(backend, name)
@@ -642,9 +644,14 @@ def test_a_signed_in_page_read_again_reads_the_cache_in_one_round_trip(page_cach
                 inside.pop()
 
         monkeypatch.setattr(backend, name, counted)
-    for path in ("/", project.agenda.get_absolute_url(), project.get_absolute_url()):
+    pages = [("/", "adalovelace"), (project.agenda.get_absolute_url(), "adalovelace")]
+    pages += [(project.get_absolute_url(), name) for name in ("adalovelace", "alanturing")]
+    readers = {"adalovelace": client, "alanturing": signed_in_as(researcher)}
+    for path, name in pages:
         for _ in range(2):
             reads.clear()
-            html = client.get(path, headers={"Accept-Encoding": "deflate"})
-        assert reads == ["get_many"], (path, reads)
-        assert "adalovelace" in zlib.decompress(html.content).decode()
+            html = readers[name].get(path, headers={"Accept-Encoding": "deflate"})
+        assert reads == ["get_many"], (path, name, reads)
+        assert name in zlib.decompress(html.content).decode()
+    # The researcher's own pieces were among what was read ahead.
+    assert "Your claim" in zlib.decompress(html.content).decode()

@@ -214,6 +214,7 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
         template=KEPT_PAGE,
         parts=shown,
         reader=(_stakes_name(slug),),
+        reader_parts=(_pieces_name(slug, page),),
         everyone=("curators",),
     )
     found = _reader_stakes(request, slug)
@@ -237,8 +238,9 @@ def _kept_page(request: HttpRequest, slug: str, page: int) -> HttpResponse | Non
         try:
             own = page_cache.for_reader_parts(
                 request,
-                f"{KEPT_SHELL}:{pk}:{page}:{'+'.join(sorted(held))}",
+                _pieces_name(slug, page),
                 lambda: _own_pieces(request, Project(pk=pk, slug=slug), held, page, marks()),
+                holds=(pk, tuple(sorted(held))),
                 cut=lambda raw: {"content": _content_chain(_splice(content, marks(), raw))},
             )
         except _StakeGone:
@@ -262,6 +264,13 @@ KEPT_PAGE = "projects/project_kept.html"
 # What a kept project page's entries are named: changed with what they hold, so that the
 # processes of an older release, during a deploy, never read entries they cannot unpack.
 KEPT_SHELL = "project-chained"
+
+
+def _pieces_name(slug: str, page: int) -> str:
+    """Where a reader's own pieces of the project page at ``slug`` are kept (with the
+    project's pk and what they hold there, ``for_reader_parts``'s ``holds``): named before
+    their stakes are read, so that ``read_ahead`` reads them with the rest."""
+    return f"{KEPT_SHELL}:own:{slug}:{page}"
 
 
 def _kept_compressed(html: str) -> stitching.Piece | stitching.Chain | None:
