@@ -48,6 +48,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -69,6 +70,7 @@ from projects import stitching
 from projects.markdown.links import BOARD_LINK_CLASS
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Tables whose writes no page shows: sessions, the version itself, the task queue.
 UNVERSIONED_TABLES = ("django_session", "projects_contentversion", "django_tasks_db_")
@@ -290,6 +292,48 @@ def _from_entry(request: HttpRequest, entry: tuple) -> HttpResponse:
     return response
 
 
+# One render of an entry at a time, on every app server together: the first request to miss
+# it claims it and renders, and the others wait for what it files. Otherwise every reader of
+# a popular page renders it at once after each write or expiry, each as slowly as all of
+# them together (seconds, on a large board), and the threads of every other page wait too.
+CLAIM_SECONDS = 10  # a claim lapses by then (its request died)
+WAIT_SECONDS = 5.0  # the longest a request waits for another's render before its own
+POLL_SECONDS = (0.005, 0.05)  # the first wait between looks at the cache, and the longest
+
+
+def _claim(key: str) -> str:
+    return f"{key}:rendering"
+
+
+def _rendered_once(
+    key: str,
+    valid: Callable[[object], bool],
+    kept: Callable[[object], T],
+    render: Callable[[], T],
+) -> T:
+    """What ``render`` gives (it files the entry at ``key`` when the answer may be kept),
+    rendered by one request at a time: this one, if it claims the key, else the entry the
+    claiming request files (``kept`` of it, once ``valid``), or this request's own render
+    when that request files none, or not within ``WAIT_SECONDS``. With Redis away, every
+    request renders (a claim is always granted)."""
+    claim = _claim(key)
+    if cache.add(claim, 1, CLAIM_SECONDS):
+        try:
+            return render()
+        finally:
+            cache.delete(claim)
+    deadline, pause = time.monotonic() + WAIT_SECONDS, POLL_SECONDS[0]
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, POLL_SECONDS[1])
+        found = cache.get_many([key, claim])  # both at once: filed, then released
+        if valid(found.get(key)):
+            return kept(found[key])
+        if claim not in found:  # rendered but not filed (an answer not kept), or died
+            break
+    return render()
+
+
 def reader_role(request: HttpRequest) -> str:
     """What a shared part of a page may depend on about its reader: signed in or not."""
     return "member" if request.user.is_authenticated else "visitor"
@@ -365,19 +409,27 @@ def shell(
         key = _shell_key(request, name, tokens, reader_role(request))
     except ProgrammingError:  # deployed before its migration: render, uncached
         return _with_token(request, build(), {}, tokens)
-    kept = _read(request, key)
-    if isinstance(kept, tuple) and len(kept) == 2 and tuple(kept[0]) == parts:  # this code's
+
+    def valid(kept) -> bool:  # filed by this code
+        return isinstance(kept, tuple) and len(kept) == 2 and tuple(kept[0]) == parts
+
+    def shown(kept: tuple) -> dict[str, str]:
         return _with_token(request, *kept, tokens)
-    built = build()
-    pieces = {}
-    if all(_holds_no_token(html, tokens=tokens) for html in built.values()):
-        # Parts with no slot are the same bytes for every reader: kept compressed too.
-        if tokens:
-            pieces = {k: cut(v) for k, v in built.items()} if cut else {}
-        else:
-            pieces = {k: stitching.piece(v.encode()) for k, v in built.items()}
-        cache.set(key, (built, pieces), settings.PAGE_CACHE_SECONDS)
-    return _with_token(request, built, pieces, tokens)
+
+    def render() -> dict[str, str]:
+        built = build()
+        pieces = {}
+        if all(_holds_no_token(html, tokens=tokens) for html in built.values()):
+            # Parts with no slot are the same bytes for every reader: kept compressed too.
+            if tokens:
+                pieces = {k: cut(v) for k, v in built.items()} if cut else {}
+            else:
+                pieces = {k: stitching.piece(v.encode()) for k, v in built.items()}
+            cache.set(key, (built, pieces), settings.PAGE_CACHE_SECONDS)
+        return shown((built, pieces))
+
+    kept = _read(request, key)
+    return shown(kept) if valid(kept) else _rendered_once(key, valid, shown, render)
 
 
 def _shell_key(request: HttpRequest, name: str, tokens: bool, role: str) -> str:
@@ -715,17 +767,27 @@ def page_cache(get_response):
         except ProgrammingError:  # deployed before its migration: serve, uncached
             return get_response(request)
         entry = cache.get(key)
-        if isinstance(entry, tuple) and len(entry) == ENTRY_LENGTH:  # one filed by this code
+        if _is_entry(entry):
             return _from_entry(request, entry)
-        response = get_response(request)
-        if _cacheable_response(response):
-            headers = [(n, v) for n, v in response.items() if n.lower() not in UNKEPT_HEADERS]
-            # Compressed once, here, rather than by GZipMiddleware on every hit, and kept
-            # only so: a hit moves a seventh of the page out of Redis. GZipMiddleware's random
-            # padding against BREACH guards secrets in a page; these pages hold none.
-            compressed = compress_string(response.content)
-            cache.set(key, (response.status_code, headers, compressed), settings.PAGE_CACHE_SECONDS)
-            response[HEADER] = "miss"
-        return response
+
+        def render() -> HttpResponse:
+            response = get_response(request)
+            if _cacheable_response(response):
+                headers = [(n, v) for n, v in response.items() if n.lower() not in UNKEPT_HEADERS]
+                # Compressed once, here, rather than by GZipMiddleware on every hit, and kept
+                # only so: a hit moves a seventh of the page out of Redis. GZipMiddleware's
+                # random padding against BREACH guards secrets in a page; these hold none.
+                compressed = compress_string(response.content)
+                entry = (response.status_code, headers, compressed)
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+                response[HEADER] = "miss"
+            return response
+
+        return _rendered_once(key, _is_entry, lambda entry: _from_entry(request, entry), render)
 
     return middleware
+
+
+def _is_entry(entry) -> bool:
+    """Whether ``entry`` is a page filed by this code."""
+    return isinstance(entry, tuple) and len(entry) == ENTRY_LENGTH

@@ -4,12 +4,15 @@ cached, never stale after any write path, and never personal."""
 import gzip
 import io
 import re
+import threading
 import time
 import uuid
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, RequestFactory
@@ -655,3 +658,104 @@ def test_a_signed_in_page_read_again_reads_the_cache_in_one_round_trip(page_cach
         assert name in zlib.decompress(html.content).decode()
     # The researcher's own pieces were among what was read ahead.
     assert "Your claim" in zlib.decompress(html.content).decode()
+
+
+# One render at a time: a page missed by many readers at once is rendered by one of them.
+
+
+def held_elsewhere(monkeypatch, *, files: bool) -> list[list[str]]:
+    """The cache as another request sees it that has claimed the first page rendered: it
+    files its page (``files``), or only lets the claim go, while this request looks at the
+    cache a second time. The looks, each the keys it read."""
+    backend, claims, looks = caches["default"], [], []
+    real_add, real_get_many = backend.add, backend.get_many
+
+    def add(key, *args, **kwargs):
+        taken = real_add(key, *args, **kwargs)
+        if key.endswith(":rendering") and not claims:
+            claims.append(key)
+            return False  # the other request's
+        return taken
+
+    def get_many(keys, *args, **kwargs):
+        looks.append(list(keys))
+        if len(looks) == 2:
+            if files:
+                page = gzip.compress(b"<p>Rendered by the other request</p>")
+                real_set(claims[0].removesuffix(":rendering"), (200, [], page), 60)
+            backend.delete(claims[0])
+        return real_get_many(keys, *args, **kwargs)
+
+    real_set = backend.set
+    monkeypatch.setattr(backend, "add", add)
+    monkeypatch.setattr(backend, "get_many", get_many)
+    return looks
+
+
+@transactional
+def test_a_visitor_waits_for_the_page_another_request_is_rendering(page_cache, monkeypatch):
+    project = ProjectFactory()
+    looks = held_elsewhere(monkeypatch, files=True)
+    assert visit(project.get_absolute_url()) == ("hit", "<p>Rendered by the other request</p>")
+    assert len(looks) == 2
+
+
+@transactional
+def test_a_visitor_renders_the_page_when_the_other_request_files_none(page_cache, monkeypatch):
+    """An answer that is not kept (or a request that died) lets the claim go: whoever waits
+    renders at once, not after WAIT_SECONDS."""
+    project = ProjectFactory()
+    looks = held_elsewhere(monkeypatch, files=False)
+    state, html = visit(project.get_absolute_url())
+    assert state == "miss" and project.title in html
+    assert len(looks) == 2
+
+
+@transactional
+def test_a_signed_in_reader_waits_for_the_parts_another_request_is_rendering(
+    page_cache, monkeypatch
+):
+    project = ProjectFactory(title="Kept apart from the claimed parts")
+    client = signed_in_as()
+    looks = held_elsewhere(monkeypatch, files=False)
+    assert project.title in client.get("/").content.decode()
+    # Read ahead, then one look at the parts and the claim on them.
+    assert looks[-1][0].startswith("shell:") and looks[-1][1] == f"{looks[-1][0]}:rendering"
+
+
+@transactional
+def test_no_claim_outlives_its_render(page_cache):
+    """Rendered, kept or not, or ending in a 404 raised while rendering parts: the claim
+    goes with the render."""
+    project = ProjectFactory()
+    for client in (Client(), signed_in_as()):
+        for path in ("/", project.get_absolute_url(), "/tags/no-such-tag/", "/?sort=sideways"):
+            client.get(path)
+    assert not [key for key in cache._cache if key.endswith(":rendering")]
+
+
+def test_many_readers_at_once_render_an_entry_once(page_cache, monkeypatch):
+    readers, renders, looked = 4, [], threading.Semaphore(0)
+    real_get_many = LocMemCache.get_many
+
+    def get_many(self, keys, *args, **kwargs):
+        looked.release()
+        return real_get_many(self, keys, *args, **kwargs)
+
+    def render() -> str:
+        renders.append(threading.get_ident())
+        for _ in range(readers - 1):  # until every other reader waits for this render
+            assert looked.acquire(timeout=30)
+        cache.set("an-entry", "filed", 60)
+        return "rendered"
+
+    def read(_) -> str:
+        return projects.page_cache._rendered_once(
+            "an-entry", lambda entry: entry == "filed", lambda entry: "kept", render
+        )
+
+    monkeypatch.setattr(LocMemCache, "get_many", get_many)
+    with ThreadPoolExecutor(readers) as pool:
+        answers = sorted(pool.map(read, range(readers)))
+    assert len(renders) == 1
+    assert answers == ["kept"] * (readers - 1) + ["rendered"]
