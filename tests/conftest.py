@@ -7,6 +7,8 @@ REQUIRE_ALL_TESTS=1, which turns such a skip into an error: there, every test ru
 
 import os
 import textwrap
+import time
+import types
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +18,7 @@ from django.core.cache import cache
 from django.forms.models import model_to_dict
 from django.test import Client
 
+from projects import ratelimits
 from projects.models import Agenda, Event, Project, Tag, TextVersion
 from tests import factories
 from tests.factories import UserFactory
@@ -109,6 +112,17 @@ def page_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def rate_limit_clock(monkeypatch):
+    """The rate limits count in fixed windows (a minute, an hour): a test whose requests
+    straddle the end of one would see its count start again. Here the limits' clock runs
+    from the first second of a day, at the real pace."""
+    started, day = time.time(), 1_800_000_000 // 86400 * 86400 + 1
+    monkeypatch.setattr(
+        ratelimits, "time", types.SimpleNamespace(time=lambda: day + time.time() - started)
+    )
 
 
 @pytest.fixture

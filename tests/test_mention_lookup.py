@@ -75,7 +75,7 @@ def test_visitors_are_sent_to_sign_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_past_the_rate_limit_the_lookup_answers_429(client, bob, settings):
+def test_past_the_rate_limit_the_lookup_answers_429(client, bob, settings, rate_limit_clock):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "lookup": "2/m/user"}
 
     assert client.get(LOOKUP, {"q": "a"}).status_code == 200

@@ -2,8 +2,6 @@
 again, refusals that count against nobody, the address read as allauth reads it, and a
 cache that cannot be reached stopping nothing."""
 
-import time
-import types
 from dataclasses import dataclass
 
 import pytest
@@ -24,14 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def clock_at_the_start_of_a_day(monkeypatch):
-    """The limits count in fixed windows (a minute, an hour): a test whose requests straddle
-    the end of one would see its count start again. Here the limits' clock runs from the
-    first second of a day, at the real pace."""
-    started, day = time.time(), 1_800_000_000 // 86400 * 86400 + 1
-    monkeypatch.setattr(
-        ratelimits, "time", types.SimpleNamespace(time=lambda: day + time.time() - started)
-    )
+def clock_at_the_start_of_a_day(rate_limit_clock):
+    """Every test here counts from the first second of a day (``rate_limit_clock``)."""
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

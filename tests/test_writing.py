@@ -68,7 +68,7 @@ def test_preview_is_post_only(writer):
     assert writer.get(PREVIEW, {"text": "*hi*"}).status_code == 405
 
 
-def test_preview_is_rate_limited_under_its_own_kind(writer, settings):
+def test_preview_is_rate_limited_under_its_own_kind(writer, settings, rate_limit_clock):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "preview": "2/m/user"}
     assert preview(writer, "one") and preview(writer, "two")
     refused = writer.post(PREVIEW, {"text": "three"})
