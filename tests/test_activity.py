@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from projects.models import Event, Output
@@ -233,3 +234,18 @@ def test_a_tag_page_links_its_feed_in_its_head_and_in_words(client):
 
     assert f'href="{tag_feed}"' in head_of(html)
     assert f'<a href="{tag_feed}" type="application/atom+xml">Atom feed</a>' in html
+
+
+@pytest.mark.postgresql
+def test_the_newest_events_across_projects_are_read_from_their_index(ada):
+    """The feeds and this page walk events newest first along ``event_recent_idx`` and stop
+    at a page's worth: never a sort of every event on the board."""
+    projects = [ProjectFactory() for _ in range(20)]
+    Event.objects.bulk_create(
+        Event(project=projects[n % 20], actor=ada, kind=Event.Kind.CHECKED_IN)
+        for n in range(20_000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE projects_project, projects_event")
+    plan = Event.objects.for_feed()[:50].explain()
+    assert "event_recent_idx" in plan and "Seq Scan on projects_event" not in plan, plan

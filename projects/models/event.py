@@ -160,7 +160,11 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["project", "-created_at"], name="event_project_recent_idx")]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="event_project_recent_idx"),
+            # The feeds' and the activity page's newest first, across projects.
+            models.Index(fields=["-created_at", "-id"], name="event_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor} {self.get_kind_display()} ({self.project_id})"
