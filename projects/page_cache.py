@@ -20,7 +20,8 @@ commits (``track_writes``, on every database connection). Every process tracks i
 whether or not it caches pages itself (settings.TRACK_CONTENT_VERSION; only the tests turn
 it off, but for the tests of this module). The version lives in the database
 (``ContentVersion``); each bump is offered, once committed, to a copy in Redis, which
-every cached request reads (no query) and which only ever goes up. After any write, the
+every cached request reads (no query), in the same round trip as what it reads under it
+(``versioned_get_many``), and which only ever goes up. After any write, the
 next request of any reader on any app server finds no entry for the new version and
 renders afresh. The copy lasts ``VERSION_SECONDS`` (1): then the next request reads the
 database and offers what it read. So a bump Redis never heard of (its writer could not
@@ -33,6 +34,9 @@ pages, and only answers that set no cookie, are not private, and hold no CSRF to
 no CSRF token, cookie, message or user name is ever in a shared page. A part ``shell``
 keeps depends on nothing about the reader but whether they are signed in, and one that
 holds a CSRF token is never kept.
+
+A page or parts missed by many readers at once (after a write, or when they expire) are
+rendered by one of them while the others wait for what it files (``_rendered_once``).
 
 Entries expire after ``PAGE_CACHE_SECONDS`` (5 minutes), which is as late as "3 days ago"
 or a claim turning stale (changes of time, not of data) can show. With a cache per process
@@ -64,7 +68,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.text import compress_string
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from projects import stitching
 from projects.markdown.links import BOARD_LINK_CLASS
@@ -149,6 +153,55 @@ def request_version(request: HttpRequest) -> int:
                 offer_version(number)
         request.content_version = number
     return request.content_version
+
+
+# What keys name the version by before it is read: ``versioned_get_many`` reads the
+# version and the values under it in one round trip, a script that Redis runs.
+VERSION_SLOT = "{version}"
+_VERSIONED_GET_MANY = """
+local version = redis.call('GET', KEYS[1])
+if not version then
+  return {false}
+end
+local keys = {}
+for i, key in ipairs(ARGV) do
+  keys[i] = (string.gsub(key, '{version}', version, 1))
+end
+local found = redis.call('MGET', unpack(keys))
+table.insert(found, 1, version)
+return found
+"""
+
+_VERSIONED_GET_MANY_SHA = hashlib.sha1(
+    _VERSIONED_GET_MANY.encode(), usedforsecurity=False
+).hexdigest()
+
+
+def versioned_get_many(request: HttpRequest, keys: list[str]) -> dict[str, object] | None:
+    """What the cache holds at ``keys``, each naming the version by ``VERSION_SLOT``, read
+    with Redis's copy of the version in one round trip (which ``request_version`` then
+    gives), by the keys with the version in. None when the request has read the version
+    already, or Redis has no copy of it (or is away, or is not the cache): then the version
+    is read as ``request_version`` does and the keys are read after it."""
+    if hasattr(request, "content_version") or not _shared_redis():
+        return None
+    client = cache._cache.get_client(write=False)
+    asked = [cache.make_and_validate_key(key) for key in (VERSION_KEY, *keys)]
+    try:
+        try:
+            found = client.evalsha(_VERSIONED_GET_MANY_SHA, 1, *asked)
+        except NoScriptError:  # the first time this Redis is asked, or after a restart
+            found = client.eval(_VERSIONED_GET_MANY, 1, *asked)
+    except RedisError:
+        return None  # the version is read again, and the failing cache warned of then
+    if not found or found[0] is None:
+        return None
+    request.content_version = number = int(found[0])
+    loads = cache._cache._serializer.loads
+    return {
+        key.replace(VERSION_SLOT, str(number), 1): None if value is None else loads(value)
+        for key, value in zip(keys, found[1:], strict=True)
+    }
 
 
 def bump_content_version() -> int:
@@ -236,7 +289,7 @@ def track_writes(sender, connection, **kwargs) -> None:
 VARYING_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 
 
-def _key(request: HttpRequest, version: int, kind: str = "page", *also: str) -> str:
+def _key(request: HttpRequest, version: int | str, kind: str = "page", *also: str) -> str:
     """The entry's key: what it is, the version, and everything the page may depend on. The
     host (which also refuses a host not in ALLOWED_HOSTS, as a page would) and the scheme
     are in it for the absolute links of feeds, exports and the API."""
@@ -432,10 +485,13 @@ def shell(
     return shown(kept) if valid(kept) else _rendered_once(key, valid, shown, render)
 
 
-def _shell_key(request: HttpRequest, name: str, tokens: bool, role: str) -> str:
+def _shell_key(
+    request: HttpRequest, name: str, tokens: bool, role: str, version: int | str | None = None
+) -> str:
     # With the slot in the key: a new SECRET_KEY never meets parts with the old slot.
     slot = token_slot() if tokens else ""
-    return _key(request, request_version(request), "shell", name, role, slot)
+    version = request_version(request) if version is None else version
+    return _key(request, version, "shell", name, role, slot)
 
 
 class Parts(dict):
@@ -607,11 +663,11 @@ def respond_part(request: HttpRequest, parts: dict, name: str) -> HttpResponse:
 BOARD_LINK = f'class="{BOARD_LINK_CLASS}'
 
 
-def _versioned_key(request: HttpRequest, name: str) -> str | None:
+def _versioned_key(request: HttpRequest, name: str, version: str | None = None) -> str | None:
     """Where a value a page reads (``for_reader``, ``for_everyone``) is kept under the
-    content version; None when it may not be kept: page caching off, or a request that may
-    write (not a GET or HEAD, a path never cached, inside a transaction: it could have read
-    the version before its own write)."""
+    content version (or ``version``, VERSION_SLOT, before it is read); None when it may not
+    be kept: page caching off, or a request that may write (not a GET or HEAD, a path never
+    cached, inside a transaction: it could have read the version before its own write)."""
     if not (
         settings.PAGE_CACHE
         and request.method in ("GET", "HEAD")
@@ -620,7 +676,7 @@ def _versioned_key(request: HttpRequest, name: str) -> str | None:
     ):
         return None
     try:
-        return f"kept:{request_version(request)}:{name}"
+        return f"kept:{request_version(request) if version is None else version}:{name}"
     except ProgrammingError:  # deployed before its migration
         return None
 
@@ -678,12 +734,19 @@ def read_ahead(
     ]
     if template is not None:
         names.append(f"reader:{_frame_name(request, template, parts)}:{user_id}")
-    keys = [_versioned_key(request, name) for name in names]
+    keys = [_versioned_key(request, name, VERSION_SLOT) for name in names]
     if None in keys:
         return
-    keys.append(_shell_key(request, *shell, role="member"))
-    found = cache.get_many(keys)
-    request._read_ahead = {key: found.get(key) for key in keys}
+    keys.append(_shell_key(request, *shell, role="member", version=VERSION_SLOT))
+    found = versioned_get_many(request, keys)
+    if found is None:
+        try:
+            version = str(request_version(request))
+        except ProgrammingError:  # deployed before its migration
+            return
+        keys = [key.replace(VERSION_SLOT, version, 1) for key in keys]
+        found = dict.fromkeys(keys) | cache.get_many(keys)
+    request._read_ahead = found
 
 
 def _always(value) -> bool:
@@ -762,11 +825,15 @@ def page_cache(get_response):
     def middleware(request: HttpRequest) -> HttpResponse:
         if not settings.PAGE_CACHE or not _cacheable_request(request):
             return get_response(request)
-        try:
-            key = _key(request, request_version(request))
-        except ProgrammingError:  # deployed before its migration: serve, uncached
-            return get_response(request)
-        entry = cache.get(key)
+        found = versioned_get_many(request, [_key(request, VERSION_SLOT)])
+        if found:
+            [(key, entry)] = found.items()
+        else:
+            try:
+                key = _key(request, request_version(request))
+            except ProgrammingError:  # deployed before its migration: serve, uncached
+                return get_response(request)
+            entry = cache.get(key)
         if _is_entry(entry):
             return _from_entry(request, entry)
 

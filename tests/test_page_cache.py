@@ -11,6 +11,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
@@ -623,6 +624,53 @@ def test_a_bump_the_cache_never_heard_of_shows_within_a_second(redis_page_cache,
     monkeypatch.undo()
     time.sleep(VERSION_SECONDS + 0.2)
     assert "Renamed unheard" in visit(project.get_absolute_url())[1]
+
+
+def redis_commands(monkeypatch) -> list[str]:
+    """The commands sent to Redis from now on, each its name and first argument; Redis's
+    copy of the version lasting a minute, not a second, so that a slow test finds it."""
+    sent, real = [], redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(" ".join(map(str, args[:2])))
+        return real(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    monkeypatch.setattr(projects.page_cache, "VERSION_SECONDS", 60)
+    return sent
+
+
+@pytest.mark.redis
+@transactional
+def test_with_redis_a_visitor_page_from_the_cache_is_one_round_trip(redis_page_cache, monkeypatch):
+    """The version and the page under it, read at once (``versioned_get_many``)."""
+    project = ProjectFactory()
+    sent = redis_commands(monkeypatch)
+    for path in ("/", project.get_absolute_url()):
+        visit(path)
+        sent.clear()
+        state, html = visit(path)
+        assert state == "hit" and project.title in html
+        assert [command.split()[0] for command in sent] == ["EVALSHA"]
+
+
+@pytest.mark.redis
+@transactional
+def test_with_redis_a_signed_in_page_read_again_is_two_round_trips(
+    redis_page_cache, monkeypatch, settings
+):
+    """The session, then the version with everything kept under it that the page reads."""
+    settings.SESSION_ENGINE = "agenda_site.sessions"  # as production has it with Redis
+    project = ProjectFactory()
+    client = signed_in_as(UserFactory(username="adalovelace"))
+    sent = redis_commands(monkeypatch)
+    for path in ("/", project.agenda.get_absolute_url(), project.get_absolute_url()):
+        client.get(path, headers={"Accept-Encoding": "deflate"})
+        sent.clear()
+        html = client.get(path, headers={"Accept-Encoding": "deflate"})
+        assert "adalovelace" in zlib.decompress(html.content).decode()
+        assert [command.split()[0] for command in sent] == ["GET", "EVALSHA"], (path, sent)
+        assert ":django.contrib.sessions." in sent[0]
 
 
 @transactional
