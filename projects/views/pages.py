@@ -8,7 +8,6 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -35,6 +34,7 @@ from projects.forms import (
 )
 from projects.models import Agenda, Claim, Comment, Flag, Project, Tag
 from projects.outages import drop_broken_connections
+from projects.paging import KeysFirstPaginator
 from projects.views.common import (
     FLASH_KEY,
     PAGE,
@@ -83,7 +83,7 @@ def _list_parts(request: HttpRequest, slug: str | None, results_only: bool) -> d
         # The path names the tag; a ?tag= in the query string cannot change it.
         data["tag"] = tag.slug
     finder = ProjectFilter(data, queryset=Project.objects.live().for_list())
-    paginator = Paginator(finder.qs, settings.PROJECTS_PER_PAGE)
+    paginator = KeysFirstPaginator(finder.qs, settings.PROJECTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "finder": finder,
@@ -136,7 +136,7 @@ def agenda_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _agenda_parts(request: HttpRequest, slug: str) -> dict[str, str]:
     """An agenda page's title, feed links and content, rendered (404 for no such agenda)."""
     agenda = get_object_or_404(Agenda.objects.for_detail(), slug=slug)
-    paginator = Paginator(agenda.projects.live().for_list(), settings.PROJECTS_PER_PAGE)
+    paginator = KeysFirstPaginator(agenda.projects.live().for_list(), settings.PROJECTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     context = {"agenda": agenda, "page_obj": page}
     return {
