@@ -463,8 +463,13 @@ def shell(
     except ProgrammingError:  # deployed before its migration: render, uncached
         return _with_token(request, build(), {}, tokens)
 
-    def valid(kept) -> bool:  # filed by this code
-        return isinstance(kept, tuple) and len(kept) == 2 and tuple(kept[0]) == parts
+    def valid(kept) -> bool:  # filed by this code, every part as text or compressed
+        return (
+            isinstance(kept, tuple)
+            and len(kept) == 2
+            and set(parts) == set(kept[0]) | set(kept[1])
+            and all(name in kept[0] or kept[1][name] for name in parts)
+        )
 
     def shown(kept: tuple) -> dict[str, str]:
         return _with_token(request, *kept, tokens)
@@ -473,12 +478,18 @@ def shell(
         built = build()
         pieces = {}
         if all(_holds_no_token(html, tokens=tokens) for html in built.values()):
-            # Parts with no slot are the same bytes for every reader: kept compressed too.
+            text = built
             if tokens:
                 pieces = {k: cut(v) for k, v in built.items()} if cut else {}
             else:
-                pieces = {k: stitching.piece(v.encode()) for k, v in built.items()}
-            cache.set(key, (built, pieces), settings.PAGE_CACHE_SECONDS)
+                # Parts with no slot are the same bytes for every reader: kept compressed,
+                # and a long one only so (a stitched answer never reads the text); but for
+                # any with links to fill in on the way out.
+                pieces = {
+                    k: stitching.piece(v.encode()) for k, v in built.items() if BOARD_LINK not in v
+                }
+                text = {k: v for k, v in built.items() if k not in pieces or len(v) < PLAIN_BELOW}
+            cache.set(key, (text, pieces), settings.PAGE_CACHE_SECONDS)
         return shown((built, pieces))
 
     kept = _read(request, key)
@@ -494,24 +505,56 @@ def _shell_key(
     return _key(request, version, "shell", name, role, slot)
 
 
+# What a part kept compressed alone (``shell``) holds until it is first read.
+_PACKED = object()
+# A part shorter than this is kept as text as well as compressed: unpacking it would cost
+# more than reading it from the cache.
+PLAIN_BELOW = 2048
+
+
 class Parts(dict):
     """A page's parts, rendered, and ``pieces``: those kept compressed (``stitching``);
-    ``raw``: the parts as kept, forms' tokens as the slot."""
+    ``raw``: the parts as kept, forms' tokens as the slot. A part kept only compressed is
+    unpacked when it is first read: a stitched answer never reads it."""
 
     pieces: dict[str, stitching.Piece]
     raw: dict[str, str]
+
+    def __getitem__(self, name: str):
+        value = super().__getitem__(name)
+        if value is _PACKED:
+            value = self[name] = mark_safe(stitching.unpacked(self.pieces[name]).decode())
+        return value
+
+    def is_packed(self, name: str) -> bool:
+        """Whether the part is as yet only compressed (so holds no ``BOARD_LINK``)."""
+        return super().get(name) is _PACKED
+
+    def get(self, name: str, default=None):
+        return self[name] if name in self else default  # noqa: SIM401 (self.get is this)
+
+    def values(self):
+        return [self[name] for name in self]
+
+    def items(self):
+        return [(name, self[name]) for name in self]
 
 
 def _with_token(
     request: HttpRequest, parts: dict[str, str], pieces: dict, tokens: bool
 ) -> dict[str, str]:
-    """The parts, safe to show, with the reader's own CSRF token in each slot (``tokens``)."""
-    filled = parts
+    """The parts, safe to show, with the reader's own CSRF token in each slot (``tokens``);
+    without, those kept compressed alone (in ``pieces`` but not ``parts``), unpacked when
+    read."""
     if tokens:
         slot, token = _token_input(token_slot()), _token_input(_masked_token(request))
         filled = {part: html.replace(slot, token) for part, html in parts.items()}
-    shown = Parts((part, mark_safe(html)) for part, html in filled.items())
-    shown.pieces, shown.raw = pieces, parts
+        shown = Parts((part, mark_safe(html)) for part, html in filled.items())
+        shown.pieces, shown.raw = pieces, parts
+        return shown
+    shown = Parts((part, mark_safe(html)) for part, html in parts.items())
+    shown.update((name, _PACKED) for name in pieces if name not in parts)
+    shown.pieces, shown.raw = pieces, shown
     return shown
 
 
@@ -533,7 +576,8 @@ def _kept_pieces(parts: dict) -> dict[str, stitching.Piece]:
     return {
         name: piece
         for name, piece in kept.items()
-        if isinstance(piece, stitching.Piece) and BOARD_LINK not in parts[name]
+        if isinstance(piece, stitching.Piece)
+        and (parts.is_packed(name) or BOARD_LINK not in parts[name])
     }
 
 

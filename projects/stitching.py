@@ -50,6 +50,11 @@ def piece(data: bytes) -> Piece:
     return Piece(blocks, zlib.adler32(data), len(data))
 
 
+def unpacked(piece: Piece) -> bytes:
+    """What ``piece`` holds."""
+    return zlib.decompressobj(-15).decompress(piece.blocks)
+
+
 # What stands in a hole while a chain is compressed: a byte no page holds, so nothing after
 # a hole can be compressed as a reference into it.
 _STAND_IN = b"\x00"

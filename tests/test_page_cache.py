@@ -25,6 +25,7 @@ from projects.checks import pages_are_cached_only_in_a_shared_cache
 from projects.models import Comment, Output, Project
 from projects.page_cache import (
     HEADER,
+    PLAIN_BELOW,
     VERSION_KEY,
     VERSION_SECONDS,
     content_version,
@@ -32,6 +33,7 @@ from projects.page_cache import (
     offer_version,
     token_slot,
 )
+from projects.stitching import unpacked
 from tests.conftest import DEMO_AGENDA, TEST_REDIS_URL
 from tests.factories import (
     AgendaFactory,
@@ -385,15 +387,24 @@ def test_each_host_has_its_own_entries_and_a_host_not_allowed_gets_400(page_cach
 # role, under the content version; the frame around them is each reader's own.
 
 
+def untokened(html: str) -> str:
+    """A page without its CSRF tokens (masked anew for each answer)."""
+    return re.sub(r'(csrfmiddlewaretoken" value="|x-csrftoken": ")[^"]+', r"\1", html)
+
+
+def kept_shells() -> list[tuple[dict, dict]]:
+    """Every page's parts in the cache as kept: as text, and compressed."""
+    return [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":shell:" in key]
+
+
 def shells(compressed: bool = False) -> list[dict]:
-    """Every page's parts in the cache (or, ``compressed``, as kept compressed, unpacked)."""
-    kept = [cache.get(key.split(":", 2)[2]) for key in list(cache._cache) if ":shell:" in key]
-    if not compressed:
-        return [parts for parts, _ in kept]
-    return [
-        {name: zlib.decompressobj(-15).decompress(p.blocks).decode() for name, p in pieces.items()}
-        for _, pieces in kept
+    """Every page's parts in the cache, as text (those kept compressed alone, unpacked), or,
+    ``compressed``, as kept compressed, unpacked."""
+    kept = [
+        (text, {name: unpacked(piece).decode() for name, piece in pieces.items()})
+        for text, pieces in kept_shells()
     ]
+    return [pieces if compressed else pieces | text for text, pieces in kept]
 
 
 def signed_in_as(user=None) -> Client:
@@ -422,8 +433,23 @@ def test_the_signed_in_list_is_filled_from_kept_parts_with_fewer_queries(
     for path in ("/", "/?q=paper", "/?sort=newest"):
         first.get(path)
         second.get(path, headers={"HX-Request": "true"})
-    # Kept compressed too, the same (in whichever order the cache lists them).
+    # Kept compressed too, the same (in whichever order the cache lists them); a long part
+    # only so, as a stitched answer never reads its text.
     assert sorted(map(repr, shells(compressed=True))) == sorted(map(repr, shells()))
+    for text, pieces in kept_shells():
+        for name, piece in pieces.items():
+            assert (name in text) == (len(unpacked(piece).decode()) < PLAIN_BELOW), name
+    assert any(name not in text for text, pieces in kept_shells() for name in pieces)
+    # A reader whose browser takes no deflate gets the same page, from the parts unpacked.
+    for path in ("/", "/?q=paper"):
+        stitched = second.get(path, headers={"Accept-Encoding": "deflate"})
+        assert stitched["Content-Encoding"] == "deflate"
+        whole = second.get(path)
+        assert "Content-Encoding" not in whole
+        assert untokened(zlib.decompress(stitched.content).decode()) == untokened(
+            whole.content.decode()
+        )
+        assert "project-row" in whole.content.decode()
     for parts in shells():
         for part in parts.values():
             assert "adalovelace" not in part and "alanturing" not in part
