@@ -44,6 +44,9 @@ def start_serve(tmp_path: Path, port: int, *options: str) -> tuple[subprocess.Po
         f"sqlite:///{tmp_path / 'db.sqlite3'}",
         TASKS_BACKEND="django_tasks_db.DatabaseBackend",
         SECURE_SSL_REDIRECT="false",
+        # Its own: two serves collecting into one folder at once (one on each test worker)
+        # delete and write the same files under each other.
+        STATIC_ROOT=str(tmp_path / "static"),
         **{marker: "1"},
     )
     log = (tmp_path / "serve.log").open("wb")
