@@ -197,10 +197,12 @@ def wait_until_serving(url: str, processes: list[subprocess.Popen], seconds: flo
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
-    """Ask each process to finish (SIGINT, as Ctrl-C does), then insist."""
+    """Ask each process to finish (SIGTERM, as a supervisor does), then insist. Not SIGINT:
+    a Ctrl-C that lands while the development server runs a request is taken for the
+    request's error (wsgiref catches everything there), and the server goes on serving."""
     for process in processes:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signal.SIGTERM)
     for process in processes:
         try:
             process.wait(timeout=45)  # serve gives each of its parts 30 s, then 5 more
