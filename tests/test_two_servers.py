@@ -34,49 +34,57 @@ PASSWORD = "correct horse battery staple"  # UserFactory's
 BROKEN = {"DJANGO_SETTINGS_MODULE": "tests.settings_broken_claims"}
 
 
+@pytest.fixture(scope="module")
+def servers(django_db_setup) -> Iterator[list[str]]:
+    """Two app servers for the tests below that need nothing of their own, started once:
+    each test meets them afresh on its own data (between tests the database is emptied)."""
+    with app_servers() as urls:
+        yield urls
+
+
 def form_token(page: str) -> str:
     """The CSRF token of the first form in ``page``."""
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
 
 
-def test_a_session_and_csrf_token_from_one_server_work_on_the_other():
+def test_a_session_and_csrf_token_from_one_server_work_on_the_other(servers):
     """A researcher signs in through one server's form; the other knows them and takes the
     CSRF token the first gave; signing out on one signs out of both."""
     ada = UserFactory(username="ada")
     EmailAddress.objects.create(user=ada, email=ada.email, verified=True, primary=True)
     project = ProjectFactory()
-    with app_servers() as (one, two):
-        cookies: dict[str, str] = {}
+    one, two = servers
+    cookies: dict[str, str] = {}
 
-        def request(url: str, data: dict | None = None) -> tuple[int, str, str]:
-            status, location, body, set_cookies = send(url, cookies, data)
-            cookies.update(set_cookies)
-            return status, location, body
+    def request(url: str, data: dict | None = None) -> tuple[int, str, str]:
+        status, location, body, set_cookies = send(url, cookies, data)
+        cookies.update(set_cookies)
+        return status, location, body
 
-        token = form_token(request(one + "/accounts/login/")[2])
-        status, _, _ = request(
-            one + "/accounts/login/",
-            {"csrfmiddlewaretoken": token, "login": "ada", "password": PASSWORD},
-        )
-        assert status == 302 and "sessionid" in cookies
-        # The other server knows the session.
-        assert request(two + "/notifications/")[0] == 200
-        # A token from one server's page (signing in gave a new one), posted to the other.
-        comments = f"/projects/{project.slug}/comments/"
-        page = f"/projects/{project.slug}/"
-        token = form_token(request(one + page)[2])
-        assert request(two + comments, {"csrfmiddlewaretoken": token, "body": "Two."})[0] == 303
-        # And the other way round.
-        token = form_token(request(two + page)[2])
-        assert request(one + comments, {"csrfmiddlewaretoken": token, "body": "One."})[0] == 303
-        # A forged token is refused by both.
-        forged = {"csrfmiddlewaretoken": "x" * 64, "body": "Forged."}
-        assert request(one + comments, forged)[0] == 403
-        assert request(two + comments, forged)[0] == 403
-        # Signing out on one ends the session on both.
-        assert request(two + "/accounts/logout/", {"csrfmiddlewaretoken": token})[0] == 302
-        status, location, _ = request(one + "/notifications/")
-        assert status == 302 and "/accounts/login/" in location
+    token = form_token(request(one + "/accounts/login/")[2])
+    status, _, _ = request(
+        one + "/accounts/login/",
+        {"csrfmiddlewaretoken": token, "login": "ada", "password": PASSWORD},
+    )
+    assert status == 302 and "sessionid" in cookies
+    # The other server knows the session.
+    assert request(two + "/notifications/")[0] == 200
+    # A token from one server's page (signing in gave a new one), posted to the other.
+    comments = f"/projects/{project.slug}/comments/"
+    page = f"/projects/{project.slug}/"
+    token = form_token(request(one + page)[2])
+    assert request(two + comments, {"csrfmiddlewaretoken": token, "body": "Two."})[0] == 303
+    # And the other way round.
+    token = form_token(request(two + page)[2])
+    assert request(one + comments, {"csrfmiddlewaretoken": token, "body": "One."})[0] == 303
+    # A forged token is refused by both.
+    forged = {"csrfmiddlewaretoken": "x" * 64, "body": "Forged."}
+    assert request(one + comments, forged)[0] == 403
+    assert request(two + comments, forged)[0] == 403
+    # Signing out on one ends the session on both.
+    assert request(two + "/accounts/logout/", {"csrfmiddlewaretoken": token})[0] == 302
+    status, location, _ = request(one + "/notifications/")
+    assert status == 302 and "/accounts/login/" in location
 
     bodies = sorted(Comment.objects.filter(project=project).values_list("body", flat=True))
     assert bodies == ["One.", "Two."]
@@ -117,11 +125,10 @@ def without_the_one_claim_constraint() -> Iterator[None]:
             editor.add_constraint(Claim, constraint)
 
 
-def test_twenty_simultaneous_claims_on_an_exclusive_project_end_with_one():
+def test_twenty_simultaneous_claims_on_an_exclusive_project_end_with_one(servers):
     project = ProjectFactory(claim_limit=1)
     sessions = signed_in_sessions(RACERS)
-    with app_servers() as servers:
-        results = race_claims(servers, project, sessions)
+    results = race_claims(servers, project, sessions)
 
     # Every answer is a redirect: one to the claim panel, the rest back to the claim form,
     # which shows each refused researcher why.
@@ -133,11 +140,10 @@ def test_twenty_simultaneous_claims_on_an_exclusive_project_end_with_one():
     assert Claim.objects.count() == 1
 
 
-def test_one_researcher_claiming_twenty_times_at_once_holds_one_claim():
+def test_one_researcher_claiming_twenty_times_at_once_holds_one_claim(servers):
     project = ProjectFactory(claim_limit=None)
     sessions = signed_in_sessions(1) * RACERS
-    with app_servers() as servers:
-        results = race_claims(servers, project, sessions)
+    results = race_claims(servers, project, sessions)
     assert sorted(status for status, _ in results) == [303] * RACERS, results
     assert Claim.objects.filter(project=project).count() == 1
 
@@ -190,11 +196,10 @@ def post_comments(servers: list[str], path: str, sessions: list[str]) -> list[tu
         return list(pool.map(post, range(len(sessions))))
 
 
-def test_forty_comments_at_once_through_both_servers_are_each_kept_once():
+def test_forty_comments_at_once_through_both_servers_are_each_kept_once(servers):
     project = ProjectFactory()
     sessions = signed_in_sessions(40)
-    with app_servers() as servers:
-        statuses = post_comments(servers, f"/projects/{project.slug}/comments/", sessions)
+    statuses = post_comments(servers, f"/projects/{project.slug}/comments/", sessions)
     assert statuses == [303] * 40
     bodies = sorted(Comment.objects.filter(project=project).values_list("body", flat=True))
     assert bodies == sorted(f"Comment {n}" for n in range(40))
