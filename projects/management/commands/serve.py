@@ -90,8 +90,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--header-timeout",
             type=float,
-            default=10.0,
-            help="Seconds a client has to send its request's headers (10 by default).",
+            default=float(os.environ.get("HEADER_TIMEOUT", "10")),
+            help="Seconds a client has to send its request's headers (HEADER_TIMEOUT, 10 by "
+            "default).",
         )
         parser.add_argument(
             "--skip-prepare",
