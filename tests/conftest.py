@@ -96,6 +96,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _emptied_by_delete():
+    """On PostgreSQL, a test that commits (``transaction=True``) is followed by emptying
+    every table, which Django does with one TRUNCATE of them all: about half a second
+    whatever they hold (each table gets new files). Here that is a DELETE from each table
+    instead, in one transaction with the foreign keys checked at its end (Django makes them
+    deferrable): a tenth of the time for the few rows a test writes. Where sequences are to
+    start again (``reset_sequences``), Django's own TRUNCATE."""
+    if not _on_postgresql():
+        yield
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        deletes = [f"{style.SQL_KEYWORD('DELETE FROM')} {self.quote_name(t)};" for t in tables]
+        return [f"{style.SQL_KEYWORD('SET CONSTRAINTS ALL DEFERRED')};", *deletes]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache, where allauth and the board count their rate
