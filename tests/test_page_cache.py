@@ -590,12 +590,22 @@ def redis_page_cache(settings):
     cache.clear()
 
 
+def lasting_version_copy(monkeypatch) -> None:
+    """From the next request on, Redis's copy of the version lasts a minute, not a second,
+    so that a slow test finds it. The copy offered before (the test's own writes) goes: an
+    offer of the same number does not lengthen it, and it could lapse between a test's
+    requests on a busy machine."""
+    monkeypatch.setattr(projects.page_cache, "VERSION_SECONDS", 60)
+    cache.delete(VERSION_KEY)
+
+
 @pytest.mark.redis
 @transactional
 def test_with_redis_a_visitor_gets_a_page_from_the_cache_with_no_query(
-    redis_page_cache, django_assert_num_queries
+    redis_page_cache, django_assert_num_queries, monkeypatch
 ):
     project = ProjectFactory()
+    lasting_version_copy(monkeypatch)
     assert visit(project.get_absolute_url())[0] == "miss"
     with django_assert_num_queries(0):
         state, html = visit(project.get_absolute_url())
@@ -653,12 +663,9 @@ def test_a_bump_the_cache_never_heard_of_shows_within_a_second(redis_page_cache,
 
 
 def redis_commands(monkeypatch) -> list[str]:
-    """The commands sent to Redis from now on, each its name and first argument; Redis's
-    copy of the version lasting a minute, not a second, so that a slow test finds it. The
-    copy offered before (the test's own writes) goes: an offer of the same number does not
-    lengthen it, and it could lapse between a test's two requests."""
-    monkeypatch.setattr(projects.page_cache, "VERSION_SECONDS", 60)
-    cache.delete(projects.page_cache.VERSION_KEY)
+    """The commands sent to Redis from now on, each its name and first argument, with a
+    lasting copy of the version (``lasting_version_copy``)."""
+    lasting_version_copy(monkeypatch)
     sent, real = [], redis.Redis.execute_command
 
     def counted(self, *args, **options):
