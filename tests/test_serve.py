@@ -4,8 +4,10 @@ connections that trickle their headers cannot starve it (bench/slow_clients.py m
 same against other app servers)."""
 
 import contextlib
+import fcntl
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -39,17 +41,53 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
-def start_serve(tmp_path: Path, port: int, *options: str) -> tuple[subprocess.Popen, str]:
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory, worker_id) -> Path:
+    """A SQLite database migrated and static files collected, as serve prepares them, for
+    the tests that are not about preparing: once for all test workers (the first one there
+    prepares, under a lock; the others wait and take it), not once per test (20 s or more
+    on a busy machine)."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # every worker's folder is in it
+    folder = shared / "serve-prepared"
+    with (shared / "serve-prepared.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed left
+            folder.mkdir()
+            env = production_environment(
+                f"sqlite:///{folder / 'db.sqlite3'}", STATIC_ROOT=str(folder / "static")
+            )
+            for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+                subprocess.run(
+                    [sys.executable, "manage.py", *command, "--verbosity", "0"],
+                    cwd=BASE_DIR, env=env, check=True,
+                )  # fmt: skip
+            (folder / "done").touch()
+    return folder
+
+
+def start_serve(
+    tmp_path: Path, port: int, *options: str, prepared: Path | None = None
+) -> tuple[subprocess.Popen, str]:
     """``manage.py serve`` as ``make serve`` runs it, on a SQLite file, in a session of its
-    own (as at a terminal); its output goes to a file. -> (process, marker)."""
+    own (as at a terminal); its output goes to a file. With ``prepared``, it starts on a
+    copy of that database and its static files, and skips preparing. -> (process, marker)."""
     marker = f"SERVE_TEST_{secrets.token_hex(8)}"
+    if prepared is None:
+        # Its own: two serves collecting into one folder at once (one on each test worker)
+        # delete and write the same files under each other.
+        static_root = tmp_path / "static"
+    else:
+        shutil.copy(prepared / "db.sqlite3", tmp_path / "db.sqlite3")
+        static_root = prepared / "static"
+        options = ("--skip-prepare", *options)
     env = production_environment(
         f"sqlite:///{tmp_path / 'db.sqlite3'}",
         TASKS_BACKEND="django_tasks_db.DatabaseBackend",
         SECURE_SSL_REDIRECT="false",
-        # Its own: two serves collecting into one folder at once (one on each test worker)
-        # delete and write the same files under each other.
-        STATIC_ROOT=str(tmp_path / "static"),
+        STATIC_ROOT=str(static_root),
         **{marker: "1"},
     )
     log = (tmp_path / "serve.log").open("wb")
@@ -115,9 +153,9 @@ def test_serve_prepares_serves_and_stops_everything_on_ctrl_c(tmp_path):
     assert processes_with(marker) == []
 
 
-def test_nothing_serve_started_outlives_it_when_it_is_killed_outright(tmp_path):
+def test_nothing_serve_started_outlives_it_when_it_is_killed_outright(tmp_path, prepared):
     port = free_port()
-    process, marker = start_serve(tmp_path, port)
+    process, marker = start_serve(tmp_path, port, prepared=prepared)
     try:
         home_page(process, port, tmp_path / "serve.log")
         assert len(processes_with(marker)) == 5
@@ -132,11 +170,11 @@ def test_nothing_serve_started_outlives_it_when_it_is_killed_outright(tmp_path):
     assert processes_with(marker) == []
 
 
-def test_the_task_worker_and_the_sweep_start_again_when_they_end(tmp_path):
+def test_the_task_worker_and_the_sweep_start_again_when_they_end(tmp_path, prepared):
     """db_worker exits when PostgreSQL goes away: serve starts it again (and the sweep),
     and goes on serving."""
     port = free_port()
-    process, marker = start_serve(tmp_path, port)
+    process, marker = start_serve(tmp_path, port, prepared=prepared)
     try:
         home_page(process, port, tmp_path / "serve.log")
 
@@ -172,13 +210,13 @@ def test_the_task_worker_and_the_sweep_start_again_when_they_end(tmp_path):
     assert processes_with(marker) == []
 
 
-def test_serve_stops_the_rest_and_fails_when_the_app_server_ends(tmp_path):
+def test_serve_stops_the_rest_and_fails_when_the_app_server_ends(tmp_path, prepared):
     """The app server cannot bind its port: the task worker and the sweep are stopped too,
     and serve says why and exits 1."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        process, marker = start_serve(tmp_path, taken.getsockname()[1])
+        process, marker = start_serve(tmp_path, taken.getsockname()[1], prepared=prepared)
         try:
             assert process.wait(timeout=120) == 1
         finally:
