@@ -93,25 +93,57 @@ def axe_violations(page) -> list[str]:
 def page_at(browser, live_server):
     """A factory of pages at a viewport size. The test fails on any off-site request, on
     anything the Content-Security-Policy refused, and on any accessibility violation
-    axe-core finds on a page it visited (each visited URL is opened again at the end, in
-    the same browser context, and checked)."""
+    axe-core finds on a page it visited. A page is checked where the test leaves it, when
+    script runs there: before the test's next ``goto`` takes it elsewhere, and at the end.
+    Any other visited URL (one a click left, or any in a context without script) is opened
+    again at the end, in the same browser context, and checked."""
     contexts = []
     offsite: list[str] = []
     refused: list[str] = []
     visited: dict[tuple, None] = {}
+    checked: set[tuple] = set()
+    problems: list[str] = []
+    axe_running: set = set()
+
+    def check_in_place(context, page) -> None:
+        """Check ``page`` as the test leaves it (the state the test brought it to, htmx
+        swaps and all) if it is a visited page not checked yet: opening it again costs
+        the server's work and the browser's a second time."""
+        key = (context, page.url.split("#")[0])
+        if context.javascript and key in visited and key not in checked:
+            from playwright.sync_api import Error
+
+            # axe-core's own inline styles are refused by the policy: not the site's doing.
+            axe_running.add(page)
+            try:
+                page.wait_for_load_state()
+                problems.extend(axe_violations(page))
+                checked.add(key)
+            except Error:
+                pass  # it went elsewhere meanwhile (a click's navigation): opened again at the end
+            finally:
+                axe_running.discard(page)
 
     def open_page(viewport: dict, *, javascript: bool = True):
         context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
         context.viewport = viewport
+        context.javascript = javascript
         contexts.append(context)
         page = context.new_page()
+        goto = page.goto
+
+        def goto_after_checking(*args, **kwargs):
+            check_in_place(context, page)
+            return goto(*args, **kwargs)
+
+        page.goto = goto_after_checking
         # Chromium reports each thing the policy refuses (an inline script or style, a
         # source elsewhere) as a console error.
         page.on(
             "console",
             lambda message: (
                 refused.append(f"{page.url}: {message.text}")
-                if "Content Security Policy" in message.text
+                if "Content Security Policy" in message.text and page not in axe_running
                 else None
             ),
         )
@@ -139,9 +171,13 @@ def page_at(browser, live_server):
         return page
 
     yield open_page
-    problems = []
+    for context in contexts:
+        for page in context.pages:
+            check_in_place(context, page)
     checkers = {}
     for context, url in visited:
+        if (context, url) in checked:
+            continue
         # axe-core runs as script, which a context without JavaScript cannot; a twin with
         # the same cookies (the same signed-in user) sees the same page. It loads axe-core
         # with every page, and one tab visits each URL in turn.
