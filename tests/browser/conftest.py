@@ -1,5 +1,6 @@
 """Playwright driving the system Chromium against the live test server."""
 
+import contextlib
 import functools
 import os
 
@@ -91,16 +92,24 @@ def axe_violations(page) -> list[str]:
 
 @pytest.fixture
 def page_at(browser, live_server):
+    """A factory of pages at a viewport size, checked as ``checked_pages`` says."""
+    with checked_pages(browser, live_server.url) as open_page:
+        yield open_page
+
+
+@contextlib.contextmanager
+def checked_pages(browser, site: str):
     """A factory of pages at a viewport size. The test fails on any off-site request, on
     anything the Content-Security-Policy refused, and on any accessibility violation
-    axe-core finds on a page it visited. A page is checked where the test leaves it, when
-    script runs there: before the test's next ``goto`` takes it elsewhere, and at the end.
-    Any other visited URL (one a click left, or any in a context without script) is opened
-    again at the end, in the same browser context, and checked."""
+    axe-core finds on a page it visited. When script runs there, a page is checked where
+    the test is: once ``wait_for_url`` sees it arrive, before the test's next ``goto``
+    takes it elsewhere, and at the end. Any other visited URL (one a click left unwatched,
+    or any in a context without script) is opened again at the end, in the same browser
+    context, and checked."""
     contexts = []
     offsite: list[str] = []
     refused: list[str] = []
-    visited: dict[tuple, None] = {}
+    visited: dict[tuple, list] = {}  # (context, URL) -> the requests that went there
     checked: set[tuple] = set()
     problems: list[str] = []
     axe_running: set = set()
@@ -130,13 +139,18 @@ def page_at(browser, live_server):
         context.javascript = javascript
         contexts.append(context)
         page = context.new_page()
-        goto = page.goto
+        goto, wait_for_url = page.goto, page.wait_for_url
 
         def goto_after_checking(*args, **kwargs):
             check_in_place(context, page)
             return goto(*args, **kwargs)
 
+        def wait_for_url_then_check(*args, **kwargs):
+            wait_for_url(*args, **kwargs)
+            check_in_place(context, page)
+
         page.goto = goto_after_checking
+        page.wait_for_url = wait_for_url_then_check
         # Chromium reports each thing the policy refuses (an inline script or style, a
         # source elsewhere) as a console error.
         page.on(
@@ -150,21 +164,19 @@ def page_at(browser, live_server):
         page.on(
             "request",
             lambda request: (
-                None
-                if request.url.startswith((live_server.url, "data:"))
-                else offsite.append(request.url)
+                None if request.url.startswith((site, "data:")) else offsite.append(request.url)
             ),
         )
-        # Pages reached by GET are opened again at the end and checked; a page that
-        # answered a POST cannot be, so the test checks it where it matters.
+        # Pages reached by GET are checked; a page that answered a POST cannot be opened
+        # again, so the test checks it where it matters.
         page.on(
             "request",
             lambda request: (
-                visited.setdefault((context, request.url.split("#")[0]), None)
+                visited.setdefault((context, request.url.split("#")[0]), []).append(request)
                 if request.is_navigation_request()
                 and request.method == "GET"
                 and request.frame.parent_frame is None
-                and request.url.startswith(live_server.url)
+                and request.url.startswith(site)
                 else None
             ),
         )
@@ -175,8 +187,10 @@ def page_at(browser, live_server):
         for page in context.pages:
             check_in_place(context, page)
     checkers = {}
-    for context, url in visited:
-        if (context, url) in checked:
+    for (context, url), requests in visited.items():
+        # A URL that only ever redirected showed the test no page (the admin's sign-in,
+        # sending it on to the site's).
+        if (context, url) in checked or all(request.redirected_to for request in requests):
             continue
         # axe-core runs as script, which a context without JavaScript cannot; a twin with
         # the same cookies (the same signed-in user) sees the same page. It loads axe-core
