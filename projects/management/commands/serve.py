@@ -186,12 +186,15 @@ class Command(BaseCommand):
         )
 
     def _stop(self, running: dict[str, subprocess.Popen]) -> None:
-        """SIGTERM to each process group (granian's workers with their main process; each
-        finishes the request or task in hand), then SIGKILL to any group still there after
-        ``STOP_SECONDS``."""
+        """SIGTERM to each process that serve started (each finishes the request or task in
+        hand; granian's main process stops its workers), then SIGKILL to any process group
+        still there after ``STOP_SECONDS``. Not SIGTERM to granian's whole group: a worker
+        that ends on its own signal before the main process has begun stopping it counts as
+        failed there, and granian exits with 1."""
         was_running = {name for name, process in running.items() if process.poll() is None}
         for process in running.values():
-            _signal_group(process, signal.SIGTERM)
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         for name, process in running.items():
             try:
                 code = process.wait(timeout=STOP_SECONDS + 5)
