@@ -42,14 +42,14 @@ def processes_with(marker: str) -> list[int]:
 
 
 @pytest.fixture(scope="session")
-def prepared(tmp_path_factory, worker_id) -> Path:
+def prepared(tmp_path_factory) -> Path:
     """A SQLite database migrated and static files collected, as serve prepares them, for
     the tests that are not about preparing: once for all test workers (the first one there
     prepares, under a lock; the others wait and take it), not once per test (20 s or more
     on a busy machine)."""
     shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent  # every worker's folder is in it
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # every test worker's folder is in it
     folder = shared / "serve-prepared"
     with (shared / "serve-prepared.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
