@@ -5,6 +5,7 @@ SQLite is copied with Python's online backup API, which reads a consistent snaps
 the site keeps running. Both read the database from a ``DATABASES`` entry (as parsed from
 ``DATABASE_URL``); the password goes to the PostgreSQL tools through ``PGPASSWORD``, never on
 their command line. A restore goes only into an empty database: it never clobbers data.
+A PostgreSQL database restored is analyzed, for the planner's statistics.
 """
 
 from __future__ import annotations
@@ -169,8 +170,9 @@ def _postgresql_tables(database: dict[str, Any]) -> list[str]:
     return [name for (name,) in rows]
 
 
-def restore(database: dict[str, Any], path: Path) -> None:
-    """Restore the backup at ``path`` into ``database``, which must be empty.
+def restore(database: dict[str, Any], path: Path, *, analyze: bool = True) -> None:
+    """Restore the backup at ``path`` into ``database``, which must be empty; on PostgreSQL,
+    analyze it after (unless ``analyze`` is false: a database only counted, then dropped).
 
     Raises BackupError, having changed nothing, when the file is missing or not a backup of
     this kind of database, or when the database already holds tables.
@@ -199,6 +201,8 @@ def restore(database: dict[str, Any], path: Path) -> None:
             str(path),
         ]
         _run(command, database)
+        if analyze:
+            _analyze(database)
         return
     if magic != SQLITE_MAGIC:
         raise BackupError(
@@ -212,6 +216,18 @@ def restore(database: dict[str, Any], path: Path) -> None:
         )
     target_path.parent.mkdir(parents=True, exist_ok=True)
     _sqlite_copy(path, target_path)
+
+
+def _analyze(database: dict[str, Any]) -> None:
+    """Gather the planner's statistics of every table. pg_restore brings none, and until
+    autovacuum comes round (if it runs at all) PostgreSQL guesses how rows are spread, and
+    may scan a whole table where an index would do."""
+    import psycopg
+
+    with psycopg.connect(
+        dbname=database["NAME"], autocommit=True, **_psycopg_parameters(database)
+    ) as connection:
+        connection.execute("ANALYZE")
 
 
 def _sqlite_copy(source_path: Path, target_path: Path) -> None:
@@ -268,7 +284,7 @@ def check(database: dict[str, Any], path: Path) -> list[tuple[str, int]]:
         except psycopg.Error as error:
             raise BackupError(f"Cannot create a scratch database {name}: {error}") from None
         try:
-            restore({**database, "NAME": name}, path)
+            restore({**database, "NAME": name}, path, analyze=False)
             with psycopg.connect(dbname=name, **parameters) as scratch:
                 tables = scratch.execute(
                     "SELECT table_schema, table_name FROM information_schema.tables "
